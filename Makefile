@@ -1,0 +1,46 @@
+# Two commands do all the set-up on a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: install demo serve test lint i18n clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,prod]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: install, create instance/lms.sqlite, import courses/, create demo accounts, serve on :5000
+demo: install
+	$(BIN)/flask --app wsgi lms init
+	$(BIN)/flask --app wsgi lms courses import courses
+	$(BIN)/flask --app wsgi lms demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+## make serve: production-style serving with gunicorn against DATABASE_URL
+serve: install
+	$(BIN)/flask --app wsgi lms init
+	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+## make test: install the test dependencies and run the whole suite
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+
+## make i18n: extract strings, merge the translation tables, compile the catalogues
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _ -k gettext -k ngettext:1,2 \
+		--no-location --sort-output --omit-header -o lms/translations/lms.pot .
+	$(BIN)/python scripts/fill_translations.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,6 @@
+"""A Flask plugin LMS that trains salespeople to give service that exceeds expectations."""
+from .extension import LMS, db_session
+from .identity import Identity, UserStore
+
+__version__ = "0.1.0"
+__all__ = ["LMS", "Identity", "UserStore", "db_session", "__version__"]

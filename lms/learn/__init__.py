@@ -1,0 +1,6 @@
+"""The learner's side: my training, course pages and the activity reader."""
+from flask import Blueprint
+
+bp = Blueprint("learn", __name__)
+
+from . import views  # noqa: E402,F401  (registers the routes)

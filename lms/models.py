@@ -1,0 +1,230 @@
+"""The plugin's tables, all prefixed ``lms_``, as SQLAlchemy 2.0 typed mappings.
+
+Content is stored as immutable versions: a course has many
+:class:`CourseVersion` rows, each with its files and its rendered activities.
+Everything a learner does records the version it was made against, so a new
+version never changes a result already earned.
+
+The plugin's models sit on their own :class:`Base` (own metadata, own Alembic
+version table), so they live beside a host application's models in the same
+database without touching them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary,
+    MetaData, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("learner", "trainer", "hr", "admin")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Timestamped, Base):
+    """A person known to the LMS, mirrored from the host's identity."""
+
+    __tablename__ = "lms_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(String(100), default="learner")
+    locale: Mapped[str | None] = mapped_column(String(8))
+    employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    department: Mapped[str | None] = mapped_column(String(200))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    anonymized_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.roles.split(",") if r)
+
+    def has_role(self, *roles: str) -> bool:
+        mine = self.role_set
+        return "admin" in mine or any(r in mine for r in roles)
+
+
+class Group(Timestamped, Base):
+    """A team, a store or a department."""
+
+    __tablename__ = "lms_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="team")
+    members: Mapped[list[GroupMember]] = relationship(back_populates="group", cascade="all, delete-orphan")
+
+
+class GroupMember(Base):
+    __tablename__ = "lms_group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("lms_groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    joined_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    group: Mapped[Group] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class Course(Timestamped, Base):
+    __tablename__ = "lms_courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    published_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_course_versions.id", use_alter=True, ondelete="SET NULL")
+    )
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_version: Mapped[CourseVersion | None] = relationship(foreign_keys=[published_version_id])
+
+
+class CourseVersion(Timestamped, Base):
+    """One immutable state of a course's files."""
+
+    __tablename__ = "lms_course_versions"
+    __table_args__ = (
+        UniqueConstraint("course_id", "number"),
+        Index("ix_lms_course_versions_hash", "course_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    course: Mapped[Course] = relationship(foreign_keys=[course_id])
+
+
+class Blob(Base):
+    """File contents, stored once however many versions share them."""
+
+    __tablename__ = "lms_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class VersionFile(Base):
+    __tablename__ = "lms_version_files"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    blob_sha: Mapped[str] = mapped_column(ForeignKey("lms_blobs.sha256"))
+
+
+class ActivityContent(Base):
+    """An activity of a version in one language, rendered once at import."""
+
+    __tablename__ = "lms_activity_contents"
+    __table_args__ = (UniqueConstraint("version_id", "language", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    content_language: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    html: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Assignment(Timestamped, Base):
+    """A course given to a person or to a group, optionally by a date."""
+
+    __tablename__ = "lms_assignments"
+    __table_args__ = (
+        Index("ix_lms_assignments_user", "user_id", "course_id"),
+        Index("ix_lms_assignments_group", "group_id", "course_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("lms_groups.id", ondelete="CASCADE"))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    course: Mapped[Course] = relationship()
+
+
+class Enrollment(Base):
+    """A learner's journey through one course (whatever the language edition)."""
+
+    __tablename__ = "lms_enrollments"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id"))
+    language: Mapped[str] = mapped_column(String(8))
+    last_key: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_version_id: Mapped[int | None] = mapped_column(ForeignKey("lms_course_versions.id"))
+
+
+class ActivityProgress(Base):
+    """What a learner did in one activity, pinned to the version it was done on."""
+
+    __tablename__ = "lms_activity_progress"
+    __table_args__ = (UniqueConstraint("enrollment_id", "activity_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("lms_enrollments.id", ondelete="CASCADE"))
+    activity_key: Mapped[str] = mapped_column(String(200))
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id"))
+    status: Mapped[str] = mapped_column(String(20), default="started")
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    score: Mapped[float | None] = mapped_column()
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AuditEntry(Base):
+    """Who did what, when and why: revocations, deletions, publications."""
+
+    __tablename__ = "lms_audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+

@@ -1,0 +1,41 @@
+"""People: the mirror of the host's identities, and groups."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..identity import Identity
+from ..models import Group, GroupMember, User
+
+
+def sync_identity(session: Session, identity: Identity) -> User:
+    """Find or create the ``lms_users`` row for ``identity``; update what changed."""
+    user = session.scalar(select(User).where(User.external_id == identity.id))
+    roles = ",".join(sorted(identity.roles))
+    if user is None:
+        user = User(external_id=identity.id, email=identity.email, name=identity.name, roles=roles,
+                    locale=identity.locale)
+        session.add(user)
+        session.flush()
+        return user
+    if (user.email, user.name, user.roles) != (identity.email, identity.name, roles):
+        user.email, user.name, user.roles = identity.email, identity.name, roles
+        session.flush()
+    return user
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def find_group(session: Session, name: str) -> Group | None:
+    return session.scalar(select(Group).where(Group.name == name.strip()))
+
+
+def add_member(session: Session, group: Group, user: User, role: str = "member") -> GroupMember:
+    member = session.get(GroupMember, (group.id, user.id))
+    if member is None:
+        member = GroupMember(group_id=group.id, user_id=user.id, role=role)
+        session.add(member)
+        session.flush()
+    return member

@@ -1,0 +1,126 @@
+"""The standalone site: the LMS plugin in a small Flask app with its own accounts.
+
+``wsgi.py`` calls :func:`create_app`. Configuration comes from a mapping (tests)
+and then from the environment: ``SECRET_KEY``, ``DATABASE_URL``,
+``LMS_REDIS_URL``, ``LMS_DEFAULT_LOCALE`` and any other ``LMS_*`` key.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_login import LoginManager, current_user
+
+from ..extension import LMS
+from ..identity import Identity
+from .models import SiteUser, db
+
+SITE_ROOT = Path(__file__).resolve().parents[2]
+SITE_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` forms hosting platforms give."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance: Path) -> str:
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class SiteUserStore:
+    """Accounts of the standalone site, for ``flask lms users create`` and the demo."""
+
+    def create(self, email: str, name: str, roles, password: str) -> Identity:
+        email = email.strip().lower()
+        user = db.session.scalar(db.select(SiteUser).where(SiteUser.email == email))
+        if user is None:
+            user = SiteUser(email=email, name=name)
+            db.session.add(user)
+        user.name = name
+        user.roles = ",".join(sorted(set(roles))) or "learner"
+        user.set_password(password)
+        db.session.flush()
+        return identity_of(user)
+
+    def find(self, email: str) -> Identity | None:
+        user = db.session.scalar(db.select(SiteUser).where(SiteUser.email == email.strip().lower()))
+        return identity_of(user) if user else None
+
+
+def identity_of(user: SiteUser) -> Identity:
+    return Identity(id=f"site:{user.id}", name=user.name, email=user.email,
+                    roles=frozenset(user.roles.split(",")))
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the standalone site."""
+    templates = SITE_ROOT / "templates"
+    static = SITE_ROOT / "static"
+    app = Flask(
+        "lms_site",
+        template_folder=str(templates) if templates.is_dir() else None,
+        static_folder=str(static) if static.is_dir() else None,
+        instance_path=str(Path(os.environ.get("LMS_INSTANCE_PATH", SITE_ROOT / "instance")).resolve()),
+    )
+    instance = Path(app.instance_path)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'lms.sqlite'}")),
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
+    for key, value in os.environ.items():
+        if key.startswith("LMS_"):
+            try:
+                app.config[key] = json.loads(value)
+            except ValueError:
+                app.config[key] = value
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secret_key(instance)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite:///"):
+        instance.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    login_manager = LoginManager(app)
+    login_manager.login_view = "site.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> SiteUser | None:
+        return db.session.get(SiteUser, int(user_id)) if user_id.isdigit() else None
+
+    lms = LMS(app, user_store=SiteUserStore())
+
+    @lms.identity_loader
+    def current_identity() -> Identity | None:
+        if not current_user.is_authenticated:
+            return None
+        return identity_of(current_user)
+
+    def upgrade_site_tables() -> None:
+        from .. import migrate
+
+        migrate.upgrade(db.engine, SITE_MIGRATIONS, "site_alembic_version", db.metadata)
+
+    app.extensions["lms"].init_hooks.append(upgrade_site_tables)
+
+    from .views import register
+
+    register(app)
+    return app

@@ -1,0 +1,92 @@
+"""The standalone site's pages: home, sign in, sign out, and site-wide errors."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
+
+from ..i18n import _
+from ..web import render_error, security_headers, template_context
+from .forms import LoginForm, LogoutForm
+from .models import SiteUser, db
+
+bp = Blueprint("site", __name__)
+#: One limiter for the site; its storage comes from the app's config at init_app.
+limiter = Limiter(get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths are followed after sign-in (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("lms.learn.home")
+
+
+def login_limit() -> str:
+    return current_app.config["LMS_LOGIN_RATE_LIMIT"]
+
+
+@bp.get("/")
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("lms.learn.home"))
+    return render_template("site/home.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(db.select(SiteUser).where(SiteUser.email == form.email.data.strip().lower()))
+        if user is not None and user.is_active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")))
+        flash(_("Wrong e-mail or password. Check them and try again."), "error")
+        return render_template("site/login.html", form=form), 401
+    if request.args.get("next") and request.method == "GET" and not current_user.is_authenticated:
+        if request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session")):
+            flash(_("Please sign in to continue."), "info")
+    return render_template("site/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for("site.login"))
+
+
+def register(app: Flask) -> None:
+    storage = app.config.get("LMS_RATELIMIT_STORAGE_URI") or app.config.get("LMS_REDIS_URL") or "memory://"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
+    limiter.init_app(app)
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def site_context():
+        context = template_context()
+        if current_user.is_authenticated:
+            context["lms_logout_form"] = LogoutForm()
+            context["lms_logout_url"] = url_for("site.logout")
+        return context
+
+    app.after_request(security_headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 429:
+            return render_error(429, _("Too many attempts"), _("Please wait a minute and try again."))
+        if exc.code == 404:
+            return render_error(404, _("Page not found"),
+                                _("There is nothing here. Check the address or go back to your training."))
+        if exc.code == 400 and "CSRF" in (exc.description or ""):
+            return render_error(400, _("The form has expired"),
+                                _("For your security the form was refused. Go back, reload the page and try again."))
+        return exc

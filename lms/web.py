@@ -1,0 +1,190 @@
+"""The plugin's parent blueprint: identity, CSRF, security headers, errors.
+
+Feature blueprints (``learn``, and later ``trainer``, ``reports``...) are
+nested under it, so every one of these rules applies to every plugin route.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for,
+)
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import HTTPException
+from wtforms import ValidationError
+
+from .extension import db_session, state
+from .i18n import LANGUAGES, _, current_language, gettext, ngettext, text_direction
+from .services.users import sync_identity
+
+F = TypeVar("F", bound=Callable[..., Any])
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without logging in (e.g. certificate verification)."""
+    view._lms_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def csrf_exempt(view: F) -> F:
+    """Mark a view that authenticates otherwise (API tokens) as exempt from CSRF."""
+    view._lms_csrf_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Allow the view to users with one of ``roles`` (admins always pass)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not g.lms_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def security_headers(response):
+    """Headers every page gets: CSP without inline script, no sniffing, no framing."""
+    csp = current_app.config.get("LMS_CONTENT_SECURITY_POLICY")
+    if csp:
+        response.headers.setdefault("Content-Security-Policy", csp)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    return response
+
+
+def login_url() -> str | None:
+    configured = current_app.config.get("LMS_LOGIN_URL")
+    if configured:
+        return configured
+    login_manager = getattr(current_app, "login_manager", None)
+    view = getattr(login_manager, "login_view", None)
+    return url_for(view) if view else None
+
+
+def template_context() -> dict[str, Any]:
+    """Names every plugin template can use."""
+    language = current_language()
+    return {
+        "_": gettext,
+        "gettext": gettext,
+        "ngettext": ngettext,
+        "lms_user": getattr(g, "lms_user", None),
+        "lms_base_template": current_app.config["LMS_BASE_TEMPLATE"],
+        "lms_language": language,
+        "lms_dir": text_direction(language),
+        "lms_languages": LANGUAGES,
+        "text_direction": text_direction,
+        "format_date": format_date,
+        "format_datetime": format_datetime,
+        "format_decimal": format_decimal,
+        "format_percent": format_percent,
+    }
+
+
+def render_error(code: int, title: str, message: str):
+    return render_template("lms/error.html", code=code, title=title, message=message), code
+
+
+def create_blueprint() -> Blueprint:
+    bp = Blueprint("lms", __name__, template_folder="templates", static_folder="static",
+                   static_url_path="/static")
+
+    @bp.before_request
+    def load_user():
+        view = current_app.view_functions.get(request.endpoint or "")
+        g.lms_user = None
+        if request.endpoint == "lms.static":
+            return None
+        identity = state().identity()
+        if identity is not None:
+            g.lms_user = sync_identity(db_session(), identity)
+            if db_session().dirty or db_session().new:
+                db_session().commit()
+            if not g.lms_user.is_active:
+                g.lms_user = None
+                abort(403)
+        if request.method in UNSAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True) \
+                and not getattr(view, "_lms_csrf_exempt", False):
+            token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+            try:
+                validate_csrf(token)
+            except ValidationError as exc:
+                raise CSRFError(str(exc)) from None
+        if g.lms_user is None and not getattr(view, "_lms_public", False):
+            target = login_url()
+            if target:
+                separator = "&" if "?" in target else "?"
+                return redirect(f"{target}{separator}next={request.full_path.rstrip('?')}")
+            abort(401)
+        return None
+
+    @bp.after_request
+    def headers(response):
+        if request.endpoint == "lms.static":
+            response.cache_control.public = True
+            response.cache_control.max_age = 3600
+        return security_headers(response)
+
+    bp.context_processor(template_context)
+
+    @bp.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_error(400, _("The form has expired"),
+                            _("For your security the form was refused. Go back, reload the page and try again."))
+
+    @bp.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {
+            401: (_("Please sign in"), _("You need to sign in to see this page.")),
+            403: (_("Access denied"), _("You do not have access to this page.")),
+            404: (_("Page not found"), _("There is nothing here. Check the address or go back to your training.")),
+            405: (_("Not allowed"), _("This page cannot be used this way.")),
+            429: (_("Too many attempts"), _("Please wait a minute and try again.")),
+        }
+        title, message = messages.get(exc.code or 500, (_("Something went wrong"), _("Please try again.")))
+        return render_error(exc.code or 500, title, message)
+
+    @bp.errorhandler(Exception)
+    def server_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        current_app.logger.exception("Unhandled error in the LMS")
+        db_session().rollback()
+        return render_error(500, _("Something went wrong"),
+                            _("The error has been logged. Please try again in a moment."))
+
+    @bp.post("/language")
+    @public
+    def set_language():
+        language = request.form.get("language", "")
+        if language not in LANGUAGES:
+            abort(400)
+        session["lms_locale"] = language
+        if g.lms_user is not None:
+            g.lms_user.locale = language
+            db_session().commit()
+        target = request.form.get("next") or url_for("lms.learn.home")
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("lms.learn.home")
+        return redirect(target)
+
+    from .learn import bp as learn_bp
+
+    bp.register_blueprint(learn_bp)
+    return bp
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,149 @@
+"""Fixtures in the style of Flask's tutorial: ``app``, ``client``, ``runner``, ``auth``.
+
+Every test runs against a real database: SQLite by default, PostgreSQL when
+``LMS_TEST_DATABASE_URL`` is set (``.ci/run`` does both). The schema is built
+once per session with the Alembic migrations; each test starts from empty tables.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from lms import migrate
+from lms.models import Base
+from lms.site import SITE_MIGRATIONS, create_app
+from lms.site.models import SiteBase
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_COURSES = ROOT / "tests" / "data" / "courses"
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"|'
+                     r'name="csrf_token" value="([^"]+)"')
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("LMS_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite'}"
+
+
+def reset_schema(url: str) -> None:
+    engine = create_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory) -> str:
+    """A migrated database shared by the session's tests."""
+    url = database_url(tmp_path_factory.mktemp("db"))
+    reset_schema(url)
+    engine = create_engine(url)
+    migrate.upgrade(engine)
+    migrate.upgrade(engine, SITE_MIGRATIONS, "site_alembic_version", SiteBase.metadata)
+    engine.dispose()
+    return url
+
+
+def empty_tables(url: str) -> None:
+    engine = create_engine(url)
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)] + ["site_users"]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            connection.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database, tmp_path, monkeypatch):
+    monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
+    empty_tables(database)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database,
+        "LMS_LOGIN_RATE_LIMIT": "1000 per minute",
+        "LMS_DEFAULT_LOCALE": "ru",
+    })
+    yield app
+    with app.app_context():
+        from lms.site.models import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return next(group for group in match.groups() if group)
+
+
+class AuthActions:
+    """Create accounts and sign in through the real login form."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def create(self, email: str, name: str = "Test User", roles=("learner",), password: str = "password123"):
+        from lms.services.users import sync_identity
+        from lms.site import SiteUserStore
+        from lms.site.models import db
+
+        with self.app.app_context():
+            identity = SiteUserStore().create(email, name, roles, password)
+            user = sync_identity(db.session, identity)
+            db.session.commit()
+            return user.id
+
+    def login(self, email: str = "learner@example.com", password: str = "password123", follow: bool = False):
+        page = self.client.get("/login")
+        return self.client.post("/login", data={"email": email, "password": password,
+                                                "csrf_token": csrf_from(page.get_data(as_text=True))},
+                                follow_redirects=follow)
+
+    def as_role(self, role: str, email: str | None = None, name: str | None = None):
+        email = email or f"{role}@example.com"
+        self.create(email, name or role.title(), (role,))
+        response = self.login(email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return email
+
+    def logout(self):
+        page = self.client.get("/training/")
+        return self.client.post("/logout", data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+
+    def csrf(self, path: str = "/training/") -> str:
+        return csrf_from(self.client.get(path).get_data(as_text=True))
+
+
+@pytest.fixture
+def auth(app, client):
+    return AuthActions(app, client)
+
+
+@pytest.fixture
+def sample_course(app, runner):
+    """The small test course (ru, en and ar editions) imported into the database."""
+    result = runner.invoke(args=["lms", "courses", "import", str(SAMPLE_COURSES)])
+    assert result.exit_code == 0, result.output
+    return "sample"
