@@ -11,7 +11,15 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import (
-    Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -109,9 +117,10 @@ def create_blueprint() -> Blueprint:
             return None
         identity = state().identity()
         if identity is not None:
-            g.lms_user = sync_identity(db_session(), identity)
-            if db_session().dirty or db_session().new:
-                db_session().commit()
+            session_ = db_session()
+            g.lms_user = sync_identity(session_, identity)
+            if session_.info.pop("lms_identity_changed", False):
+                session_.commit()
             if not g.lms_user.is_active:
                 g.lms_user = None
                 abort(403)

@@ -6,35 +6,13 @@ once per session with the Alembic migrations; each test starts from empty tables
 """
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
-
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
+from support import SAMPLE_COURSES, csrf_from, database_url, empty_tables, reset_schema
 
 from lms import migrate
-from lms.models import Base
 from lms.site import SITE_MIGRATIONS, create_app
 from lms.site.models import SiteBase
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE_COURSES = ROOT / "tests" / "data" / "courses"
-CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"|'
-                     r'name="csrf_token" value="([^"]+)"')
-
-
-def database_url(tmp_dir: Path) -> str:
-    return os.environ.get("LMS_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite'}"
-
-
-def reset_schema(url: str) -> None:
-    engine = create_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -47,19 +25,6 @@ def database(tmp_path_factory) -> str:
     migrate.upgrade(engine, SITE_MIGRATIONS, "site_alembic_version", SiteBase.metadata)
     engine.dispose()
     return url
-
-
-def empty_tables(url: str) -> None:
-    engine = create_engine(url)
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)] + ["site_users"]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            connection.execute(text("PRAGMA foreign_keys=OFF"))
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
-    engine.dispose()
 
 
 @pytest.fixture
@@ -89,12 +54,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "no CSRF token on the page"
-    return next(group for group in match.groups() if group)
 
 
 class AuthActions:

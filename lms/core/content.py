@@ -467,8 +467,8 @@ class _Loader:
 
     def activity(self, module: str, stem: str, rel: str, lang: str) -> Activity | None:
         doc = self.doc(rel)
-        if doc is None:
-            return None
+        if doc is None or doc.problems:
+            return None  # already reported; its front matter cannot be trusted
         kind = doc.meta.get("type", "lesson")
         activity_type = activities.get(kind) if isinstance(kind, str) else None
         if activity_type is None:

@@ -11,8 +11,15 @@ from sqlalchemy.orm import Session
 from ..core import activities
 from ..core.completion import ActivityState, CourseProgress, course_progress
 from ..models import (
-    ActivityContent, ActivityProgress, Assignment, Course, CourseVersion, Enrollment, GroupMember,
-    User, utcnow,
+    ActivityContent,
+    ActivityProgress,
+    Assignment,
+    Course,
+    CourseVersion,
+    Enrollment,
+    GroupMember,
+    User,
+    utcnow,
 )
 
 

@@ -9,7 +9,11 @@ from ..models import Group, GroupMember, User
 
 
 def sync_identity(session: Session, identity: Identity) -> User:
-    """Find or create the ``lms_users`` row for ``identity``; update what changed."""
+    """Find or create the ``lms_users`` row for ``identity``; update what changed.
+
+    Sets ``session.info["lms_identity_changed"]`` when it wrote, so a request
+    that only reads can still commit the change.
+    """
     user = session.scalar(select(User).where(User.external_id == identity.id))
     roles = ",".join(sorted(identity.roles))
     if user is None:
@@ -17,10 +21,12 @@ def sync_identity(session: Session, identity: Identity) -> User:
                     locale=identity.locale)
         session.add(user)
         session.flush()
+        session.info["lms_identity_changed"] = True
         return user
     if (user.email, user.name, user.roles) != (identity.email, identity.name, roles):
         user.email, user.name, user.roles = identity.email, identity.name, roles
         session.flush()
+        session.info["lms_identity_changed"] = True
     return user
 
 

@@ -1,7 +1,7 @@
 """The learner's path through the test client: what a learner sees and keeps."""
 import re
 
-from conftest import csrf_from
+from support import csrf_from
 
 
 def lesson_url(module: str, activity: str) -> str:
