@@ -239,3 +239,103 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+
+
+class QuizAttempt(Base):
+    """One attempt at a quiz: the drawn questions, the saved answers, the grade."""
+
+    __tablename__ = "lms_quiz_attempts"
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "activity_key", "number"),
+        Index("ix_lms_quiz_attempts_item", "version_id", "activity_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("lms_enrollments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    activity_key: Mapped[str] = mapped_column(String(200))
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | submitted | awaiting_review
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    percent: Mapped[float | None] = mapped_column()
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ScenarioRun(Base):
+    """One play-through of a role-play scenario; every run is kept."""
+
+    __tablename__ = "lms_scenario_runs"
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "activity_key", "number"),
+        Index("ix_lms_scenario_runs_item", "version_id", "activity_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("lms_enrollments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    activity_key: Mapped[str] = mapped_column(String(200))
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(60))
+    points: Mapped[float | None] = mapped_column()
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class ScenarioChoice(Base):
+    """A reply chosen (or written) at a step, with when and how long it took."""
+
+    __tablename__ = "lms_scenario_choices"
+    __table_args__ = (Index("ix_lms_scenario_choices_item", "version_id", "activity_key", "step_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("lms_scenario_runs.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id"))
+    activity_key: Mapped[str] = mapped_column(String(200))
+    step_id: Mapped[str] = mapped_column(String(100))
+    reply_id: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seconds: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Review(Base):
+    """A free-text answer waiting for (or given) a trainer's review.
+
+    Quiz open answers and free-text scenario turns both land here; the
+    rubric is copied from the content version so a later edit cannot change it.
+    """
+
+    __tablename__ = "lms_reviews"
+    __table_args__ = (Index("ix_lms_reviews_queue", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # quiz | scenario
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"))
+    activity_key: Mapped[str] = mapped_column(String(200))
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id"))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("lms_quiz_attempts.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("lms_scenario_runs.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text)
+    rubric: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    self_check: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    max_points: Mapped[float] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | released
+    marks: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    points: Mapped[float | None] = mapped_column()
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -7,6 +7,7 @@ registering itself here.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -116,3 +117,53 @@ __all__ = [
     "ActivityType", "ParsedActivity", "LessonType", "register", "get", "names",
     "render_markdown", "plain_resolver",
 ]
+
+
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def _link_target(render: Callable[[str], Rendered], target: str | None) -> str | None:
+    """Resolve a lesson reference (a file name) to the URL the renderer gives it."""
+    if not target:
+        return None
+    match = _HREF.search(render(f"[lesson]({target})").html)
+    return match.group(1) if match else None
+
+
+class ScenarioType:
+    """A role-play dialogue with a simulated customer (see ``lms.core.scenario``)."""
+
+    name = "scenario"
+    graded = True
+
+    def parse(self, doc: Document, render: Callable[[str], Rendered]) -> ParsedActivity:
+        from .scenario import check_scenario, parse_scenario_document
+
+        scenario, problems = parse_scenario_document(doc, doc.source or None)
+        problems = list(problems)
+        if not problems:
+            report = check_scenario(scenario)
+            known = {str(p) for p in problems}
+            problems.extend(p for p in report.errors if str(p) not in known)
+        data = scenario.to_dict()
+        data["html"] = {
+            step.id: {
+                "lines": [render_markdown(line.text).html for line in step.lines],
+                "prompt": render_markdown(step.prompt).html if step.prompt else "",
+                "debrief": render_markdown(step.debrief).html if step.debrief else "",
+            }
+            for step in scenario.steps
+        }
+        data["intro_html"] = render_markdown(scenario.intro).html if scenario.intro else ""
+        data["lesson_links"] = {
+            tag: _link_target(render, competency.lesson) for tag, competency in scenario.competencies.items()
+            if competency.lesson
+        }
+        minutes = doc.meta.get("minutes") if isinstance(doc.meta.get("minutes"), int) else None
+        return ParsedActivity(title=scenario.title, data=data, minutes=minutes, problems=problems)
+
+    def passed(self, data: dict[str, Any], result: dict[str, Any] | None) -> bool:
+        return bool(result and result.get("passed") is True)
+
+
+register(ScenarioType())

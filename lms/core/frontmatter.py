@@ -21,6 +21,7 @@ class Document:
     body: str
     body_line: int
     problems: list[Problem] = field(default_factory=list)
+    source: str = ""
 
     def file_line(self, body_offset: int) -> int:
         """File line of the body's ``body_offset``-th line (0-based)."""
@@ -34,6 +35,12 @@ def split_front_matter(text: str, path: str) -> Document:
     matter that is not a mapping, is reported with the file line.
     """
     text = text.lstrip("\ufeff")
+    document = _split(text, path)
+    document.source = text
+    return document
+
+
+def _split(text: str, path: str) -> Document:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return Document(path, {}, text, 1)

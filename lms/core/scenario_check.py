@@ -1,0 +1,265 @@
+"""Check a scenario as a graph of states: what can go wrong for a learner.
+
+:func:`check_scenario` explores every reachable state (step + variables) up
+to a cap and reports unreachable steps, dead ends, cycles with no way out,
+links to missing steps, undefined variables and the score range, each
+problem as ``path:line: message``.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .problems import Problem
+from .scenario_explore import DEFAULT_MAX_STATES, Analysis, analyse
+from .scenario_expr import Value, kind_of, parse_condition
+from .scenario_model import ENDING, MOOD, TEXT, Scenario
+
+
+def format_state(variables: Mapping[str, Value]) -> str:
+    """``promised=true, points=3, ... (mood -1)`` for messages."""
+    parts = [f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in variables.items()]
+    mood = variables.get("experience", 0) - variables.get("expectations", 0)
+    return ", ".join(parts) + f" (mood {mood})"
+
+
+@dataclass(frozen=True)
+class StateExample:
+    """A reachable state that shows a problem, with the shortest way there."""
+
+    steps: tuple[str, ...]       # the step ids concerned
+    line: int                    # file line of the first of them
+    variables: dict[str, Value]
+    path: tuple[str, ...]        # step ids from the start to the state
+
+    def to_dict(self) -> dict:
+        return {"steps": list(self.steps), "line": self.line, "variables": dict(self.variables),
+                "path": list(self.path)}
+
+
+@dataclass(frozen=True)
+class MissingLink:
+    step: str
+    target: str
+    line: int
+
+    def to_dict(self) -> dict:
+        return {"step": self.step, "target": self.target, "line": self.line}
+
+
+@dataclass(frozen=True)
+class UndefinedName:
+    name: str
+    line: int
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "line": self.line}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The result of :func:`check_scenario`; ``ok`` when there are no errors.
+
+    ``best_points``/``worst_points`` are the points over all complete runs
+    (choices only; free-text rubric points come at review, and
+    ``text_points_max`` is their total). ``competency_max`` maps each tag to
+    the most a run can earn (None: unlimited, via a loop). When ``cap_hit``,
+    the exploration stopped early and the figures are incomplete.
+    """
+
+    path: str
+    steps: int
+    endings: int
+    replies: int
+    free_text_steps: int
+    reachable_outcomes: tuple[str, ...]
+    unreachable_steps: tuple[str, ...]
+    dead_ends: tuple[StateExample, ...]
+    trapped_cycles: tuple[StateExample, ...]
+    missing_links: tuple[MissingLink, ...]
+    undefined_variables: tuple[UndefinedName, ...]
+    best_points: Value | None
+    worst_points: Value | None
+    text_points_max: Value
+    best_path: tuple[str, ...]
+    competency_max: dict[str, Value | None]
+    explored_states: int
+    max_states: int
+    cap_hit: bool
+    errors: tuple[Problem, ...] = field(default=())
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "ok": self.ok,
+            "steps": self.steps, "endings": self.endings, "replies": self.replies,
+            "free_text_steps": self.free_text_steps,
+            "reachable_outcomes": list(self.reachable_outcomes),
+            "unreachable_steps": list(self.unreachable_steps),
+            "dead_ends": [d.to_dict() for d in self.dead_ends],
+            "trapped_cycles": [c.to_dict() for c in self.trapped_cycles],
+            "missing_links": [m.to_dict() for m in self.missing_links],
+            "undefined_variables": [u.to_dict() for u in self.undefined_variables],
+            "best_points": self.best_points, "worst_points": self.worst_points,
+            "text_points_max": self.text_points_max,
+            "best_path": list(self.best_path),
+            "competency_max": dict(self.competency_max),
+            "explored_states": self.explored_states, "max_states": self.max_states, "cap_hit": self.cap_hit,
+            "errors": [str(p) for p in self.errors],
+            "warnings": [str(p) for p in self.warnings],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def _arrow(path: list[str] | tuple[str, ...]) -> str:
+    return " → ".join(path)
+
+
+def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) -> CheckReport:
+    """Check ``scenario`` (parse problems included) as a graph of states."""
+    analysis: Analysis = analyse(scenario, max_states)
+    ex = analysis.exploration
+    path = scenario.path
+    errors: list[Problem] = list(scenario.problems)
+    warnings: list[Problem] = []
+    ids = {s.id for s in scenario.steps}
+
+    missing = tuple(
+        MissingLink(s.id, link.target, link.line)
+        for s in scenario.steps for link in (*s.replies, *s.routes) if link.target not in ids
+    )
+    kinds = {name: kind_of(v) or "number" for name, v in scenario.variables.items()}
+    kinds[MOOD] = "number"
+    undefined = []
+    for s in scenario.steps:
+        for link in (*s.replies, *s.routes):
+            if link.condition is not None and link.condition.source:
+                for name in parse_condition(link.condition.source, kinds).undefined:
+                    undefined.append(UndefinedName(name, link.line))
+
+    reached = {sid for sid, _ in ex.states}
+    unreachable: tuple[str, ...] = ()
+    if not ex.cap_hit and ex.states:
+        unreachable = tuple(s.id for s in scenario.steps if s.id not in reached)
+        for sid in unreachable:
+            step = scenario.step(sid)
+            errors.append(Problem(path, step.line, f"step '{sid}' can never be reached from the start "
+                                                   f"'{scenario.start}'; link to it or remove it"))
+
+    # Dead ends: a reachable non-ending state with no move at all. (A step
+    # that has no replies or routes at all was reported by the parser.)
+    dead: dict[str, StateExample] = {}
+    for i, (sid, _) in enumerate(ex.states):
+        step = scenario.step(sid)
+        if step.kind == ENDING or ex.edges[i] or i in ex.truncated or sid in dead:
+            continue
+        if not step.replies and not step.routes:
+            continue
+        dead[sid] = StateExample((sid,), step.line, ex.variables(i), tuple(ex.step_path(i)))
+    for d in dead.values():
+        step = scenario.step(d.steps[0])
+        what = "no reply is offered" if step.replies else "no route condition holds"
+        errors.append(Problem(path, d.line, (
+            f"dead end at step '{d.steps[0]}': when {format_state(d.variables)}, {what} "
+            f"(reached by {_arrow(d.path)}); add a reply or route for this case, e.g. a last route without 'if'")))
+
+    # Cycles with no way out: a closed group of states (no move leaves it)
+    # that goes round in a loop and holds no ending.
+    trapped: list[StateExample] = []
+    seen_cycles: set[tuple[str, ...]] = set()
+    for comp in analysis.components:
+        if comp[0] in analysis.can_end:
+            continue
+        members = set(comp)
+        internal = [(u, v) for u in comp for v, _, _ in ex.edges[u] if v in members]
+        leaves = any(v >= 0 and v not in members for u in comp for v, _, _ in ex.edges[u])
+        if not internal or leaves:
+            continue
+        first = min(comp, key=lambda i: (ex.depth[i], i))
+        step_ids = tuple(dict.fromkeys(ex.states[i][0] for i in sorted(comp, key=lambda i: (ex.depth[i], i))))
+        if step_ids in seen_cycles:
+            continue
+        seen_cycles.add(step_ids)
+        line = scenario.step(step_ids[0]).line
+        example = StateExample(step_ids, line, ex.variables(first), tuple(ex.step_path(first)))
+        trapped.append(example)
+        errors.append(Problem(path, line, (
+            f"cycle with no way out: steps {', '.join(repr(s) for s in step_ids)} loop forever when "
+            f"{format_state(example.variables)} (reached by {_arrow(example.path)}); no ending can be reached "
+            f"from there, so add a reply or route that leaves the loop")))
+
+    if ex.cap_hit:
+        warnings.append(Problem(path, 0, (
+            f"stopped after exploring {max_states} states, so this check is incomplete (unreachable steps are not "
+            f"reported). Usually a loop keeps changing a number (e.g. a reply with 'points+1' that leads back to an "
+            f"earlier step), which makes the states endless; limit the loop with a condition such as 'if asked < 3'")))
+    elif ex.states:
+        used: set[tuple[str, str]] = set()
+        used_routes: set[int] = set()
+        for i, succ in enumerate(ex.edges):
+            for _, action, link in succ:
+                used.add((ex.states[i][0], action))
+                used_routes.add(id(link))
+        for s in scenario.steps:
+            if s.id not in reached:
+                continue
+            for r in s.replies:
+                if (s.id, r.id) not in used:
+                    warnings.append(Problem(path, r.line, f"reply '{r.text}' is never offered: its condition "
+                                                          f"'{r.condition.source if r.condition else ''}' is never true"))
+            for route in s.routes:
+                if id(route) not in used_routes:
+                    warnings.append(Problem(path, route.line, f"route to '#{route.target}' is never taken: an "
+                                                              f"earlier route always applies or its condition is never true"))
+
+    for tag, line in analysis.unbounded_at.items():
+        warnings.append(Problem(path, line, f"competency '{tag}' can be earned without limit by repeating a loop; "
+                                            f"limit the loop with a condition or move the points out of it"))
+
+    reachable_outcomes = tuple(sorted({scenario.step(ex.states[i][0]).outcome or "" for i in analysis.endings}))
+    text_points_max = sum(item.points for s in scenario.steps if s.kind == TEXT for item in s.rubric)
+    rule = scenario.pass_rule
+    if not ex.cap_hit and ex.states and scenario.endings:
+        if rule.outcomes is not None:
+            for outcome in rule.outcomes:
+                if outcome not in reachable_outcomes and any(s.outcome == outcome for s in scenario.endings):
+                    errors.append(Problem(path, 1, f"'pass: outcomes' names '{outcome}', but no run can reach an "
+                                                   f"ending with that outcome"))
+        if rule.min_points is not None and analysis.best_points is not None \
+                and rule.min_points > analysis.best_points + text_points_max:
+            errors.append(Problem(path, 1, f"'pass: min_points: {rule.min_points}' cannot be reached: the best "
+                                           f"run earns {analysis.best_points} points (+{text_points_max} from rubrics)"))
+        if not analysis.endings and not trapped and not dead:
+            errors.append(Problem(path, 1, "no run can reach an ending"))
+
+    return CheckReport(
+        path=path,
+        steps=len(scenario.steps),
+        endings=len(scenario.endings),
+        replies=sum(len(s.replies) for s in scenario.steps),
+        free_text_steps=sum(1 for s in scenario.steps if s.kind == TEXT),
+        reachable_outcomes=reachable_outcomes,
+        unreachable_steps=unreachable,
+        dead_ends=tuple(dead.values()),
+        trapped_cycles=tuple(trapped),
+        missing_links=missing,
+        undefined_variables=tuple(undefined),
+        best_points=analysis.best_points,
+        worst_points=analysis.worst_points,
+        text_points_max=text_points_max,
+        best_path=tuple(analysis.best_path),
+        competency_max=dict(analysis.competency_max),
+        explored_states=len(ex.states),
+        max_states=max_states,
+        cap_hit=ex.cap_hit,
+        errors=tuple(sorted(set(errors))),
+        warnings=tuple(sorted(set(warnings))),
+    )
