@@ -266,6 +266,9 @@ class QuizAttempt(Base):
     percent: Mapped[float | None] = mapped_column()
     passed: Mapped[bool | None] = mapped_column(Boolean)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: optimistic lock: two requests saving the same attempt cannot both win
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": revision}
 
 
 class ScenarioRun(Base):
@@ -290,6 +293,9 @@ class ScenarioRun(Base):
     outcome: Mapped[str | None] = mapped_column(String(60))
     points: Mapped[float | None] = mapped_column()
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    #: optimistic lock: a double click cannot apply two replies to one step
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": revision}
 
 
 class ScenarioChoice(Base):

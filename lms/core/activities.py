@@ -167,3 +167,33 @@ class ScenarioType:
 
 
 register(ScenarioType())
+
+
+class QuizType:
+    """A graded quiz (see ``lms.core.quiz``); grading happens only on the server."""
+
+    name = "quiz"
+    graded = True
+
+    def parse(self, doc: Document, render: Callable[[str], Rendered]) -> ParsedActivity:
+        from .quiz import parse_quiz_document
+
+        quiz, problems = parse_quiz_document(doc, doc.source or None)
+        data = quiz.to_dict()
+        data["html"] = {
+            q.id: {"text": render(q.text).html if q.text else "",
+                   "explanation": render(q.explanation).html if q.explanation else ""}
+            for q in quiz.questions
+        }
+        data["lesson_links"] = {q.id: _link_target(render, q.lesson) for q in quiz.questions if q.lesson}
+        data["description_html"] = render(quiz.description).html if quiz.description else ""
+        minutes = doc.meta.get("minutes") if isinstance(doc.meta.get("minutes"), int) else None
+        if minutes is None:
+            minutes = max(1, round(len(quiz.questions) * 0.75))
+        return ParsedActivity(title=quiz.title, data=data, minutes=minutes, problems=list(problems))
+
+    def passed(self, data: dict[str, Any], result: dict[str, Any] | None) -> bool:
+        return bool(result and result.get("passed") is True)
+
+
+register(QuizType())

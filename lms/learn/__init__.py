@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("learn", __name__)
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import quiz, scenario, views  # noqa: E402,F401  (registers the routes)

@@ -35,7 +35,7 @@ def test_learner_completes_a_lesson_and_progress_moves(page, live_server, auth, 
     page.reload()
     page.get_by_role("link", name="Основы сервиса").click()
     expect(page.locator(".course-status progress")).to_have_attribute("value", "1")
-    expect(page.locator(".course-status")).to_contain_text("Выполнено 1 из 3")
+    expect(page.locator(".course-status")).to_contain_text("Выполнено 1 из 5")
     expect(page.locator(".activity.is-done")).to_have_count(1)
     page.get_by_role("link", name="Продолжить").click()
     expect(page).to_have_url(re.compile(r"/01-basics/02-speed$"))

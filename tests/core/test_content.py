@@ -37,7 +37,7 @@ def test_sample_course_loads_with_three_editions_and_fallbacks():
     assert course.slug == "sample"
     assert sorted(course.editions) == ["ar", "en", "ru"]
     arabic = course.editions["ar"]
-    assert [a.language for a in arabic.activities()] == ["ar", "en", "en"]
+    assert [a.language for a in arabic.activities()] == ["ar", "en", "en", "ru", "ru"]  # no en role-play or quiz: default
     assert [a.key for a in arabic.activities()] == [a.key for a in course.editions["ru"].activities()]
     assert course.editions["en"].modules[0].title == "First contact"
 

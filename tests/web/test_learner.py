@@ -30,7 +30,7 @@ def test_my_training_lists_assigned_course_with_due_date_and_progress(client, au
     page = client.get("/training/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Service basics" in page
     assert "Due Dec 1, 2031" in page
-    assert '<progress value="0" max="3"' in page
+    assert '<progress value="0" max="5"' in page
     assert "Not started" in page
 
 
@@ -49,7 +49,7 @@ def test_reading_a_lesson_and_marking_it_done_moves_progress(client, auth, sampl
     assert response.status_code == 302
     assert response.headers["Location"].endswith(lesson_url("01-basics", "02-speed"))
     course = client.get("/training/courses/sample/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert '<progress value="1" max="3"' in course
+    assert '<progress value="1" max="5"' in course
     assert "In progress" in course
 
 
@@ -64,16 +64,26 @@ def test_progress_survives_a_new_session_and_resumes_where_left(client, auth, sa
     assert 'href="/training/courses/sample/01-basics/02-speed">Продолжить' in home
 
 
-def test_completing_every_lesson_completes_the_course(client, auth, sample_course):
+def test_completing_every_lesson_and_the_role_play_completes_the_course(client, auth, sample_course):
     auth.as_role("learner")
     keys = [("01-basics", "01-welcome"), ("01-basics", "02-speed"), ("02-practice", "01-checklist")]
     for module, activity in keys:
         html = client.get(lesson_url(module, activity)).get_data(as_text=True)
-        response = client.post(lesson_url(module, activity) + "/done", data={"csrf_token": csrf_from(html)},
-                               follow_redirects=True)
-    page = response.get_data(as_text=True)
-    assert "Вы прошли курс" in page
-    assert '<progress value="3" max="3"' in page
+        client.post(lesson_url(module, activity) + "/done", data={"csrf_token": csrf_from(html)})
+    course = client.get("/training/courses/sample/").get_data(as_text=True)
+    assert '<progress value="3" max="5"' in course and "Вы прошли курс" not in course
+    url = lesson_url("02-practice", "02-call")
+    client.post(url + "/run", data={"csrf_token": csrf_from(client.get(url).get_data(as_text=True))})
+    for reply in ("1", "1"):
+        html = client.get(url).get_data(as_text=True)
+        run = re.search(r'name="run" value="(\d+)"', html).group(1)
+        step = re.search(r'name="step" value="([^"]+)"', html).group(1)
+        response = client.post(url + "/reply", data={"csrf_token": csrf_from(html), "run": run, "step": step,
+                                                     "reply": reply})
+    assert response.status_code == 302
+    page = client.get("/training/courses/sample/").get_data(as_text=True)
+    assert '<progress value="4" max="5"' in page
+    assert "Пройдено" in page
 
 
 def test_marking_done_without_csrf_token_is_refused_and_changes_nothing(client, auth, sample_course):
