@@ -6,6 +6,7 @@ bad input. Commands that change data commit once, at the end.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import sys
 from pathlib import Path
@@ -224,3 +225,67 @@ def demo_command() -> None:
     click.echo("Demo accounts (new passwords each run):")
     for line in lines:
         click.echo(line)
+
+
+quiz_cli = AppGroup("quiz", help="Parse quizzes and import Moodle GIFT question banks.")
+scenario_cli = AppGroup("scenario", help="Check role-play scenarios.")
+lms_cli.add_command(quiz_cli)
+lms_cli.add_command(scenario_cli)
+
+
+def read_text_file(path: Path) -> str:
+    from .core.content import decode
+
+    text, problem = decode(path.read_bytes(), str(path))
+    if problem is not None:
+        fail(str(problem))
+    return text
+
+
+@quiz_cli.command("parse")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def quiz_parse(file: Path) -> None:
+    """Print a quiz (Markdown or .gift) as JSON: questions, answers, fractions, errors."""
+    from .core.gift import parse_gift
+    from .core.quiz import parse_quiz, quiz_to_json
+
+    if file.suffix.lower() == ".gift":
+        quiz, problems = parse_gift(file.read_bytes(), str(file))
+    else:
+        quiz, problems = parse_quiz(read_text_file(file), str(file))
+    click.echo(json.dumps(quiz_to_json(quiz, problems), ensure_ascii=False, indent=2, default=str))
+    errors = [p for p in problems if not p.message.startswith("warning:")]
+    if errors:
+        sys.exit(1)
+
+
+@quiz_cli.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The quiz Markdown file to write.")
+def quiz_import_gift(file: Path, output: Path) -> None:
+    """Convert a Moodle GIFT file into the project's quiz Markdown."""
+    from .core.gift import parse_gift, quiz_to_markdown
+
+    quiz, problems = parse_gift(file.read_bytes(), str(file))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    errors = [p for p in problems if not p.message.startswith("warning:")]
+    if errors or not quiz.questions:
+        fail(f"{len(errors)} problem(s) in {file}; nothing was written" if errors else f"no questions in {file}")
+    output.write_text(quiz_to_markdown(quiz), encoding="utf-8")
+    click.echo(f"Wrote {len(quiz.questions)} questions to {output}")
+
+
+@scenario_cli.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def scenario_check(file: Path) -> None:
+    """Check a scenario as a graph and print the report as JSON; exit 1 on errors."""
+    from .core.scenario import check_scenario, parse_scenario
+
+    scenario, problems = parse_scenario(read_text_file(file), str(file))
+    report = check_scenario(scenario)
+    output = report.to_json()
+    click.echo(output if isinstance(output, str) else json.dumps(output, ensure_ascii=False, indent=2))
+    if report.errors or problems:
+        sys.exit(1)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import create_engine
-from support import SAMPLE_COURSES, csrf_from, database_url, empty_tables, reset_schema
 
 from lms import migrate
 from lms.site import SITE_MIGRATIONS, create_app
 from lms.site.models import SiteBase
+
+from support import SAMPLE_COURSES, csrf_from, database_url, empty_tables, reset_schema
 
 
 @pytest.fixture(scope="session")

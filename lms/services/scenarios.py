@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 
 from ..core import scenario as engine
 from ..models import (
-    ActivityContent, CourseVersion, Enrollment, Review, ScenarioChoice, ScenarioRun, utcnow,
+    ActivityContent,
+    CourseVersion,
+    Enrollment,
+    Review,
+    ScenarioChoice,
+    ScenarioRun,
+    utcnow,
 )
 from .learning import complete_activity
 

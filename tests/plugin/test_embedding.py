@@ -7,9 +7,10 @@ from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import String, create_engine, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from support import SAMPLE_COURSES, csrf_from, empty_tables
 
 from lms import LMS, Identity
+
+from support import SAMPLE_COURSES, csrf_from, empty_tables
 
 
 def make_host(database_url: str, root_path, template_folder=None):

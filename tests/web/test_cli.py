@@ -2,10 +2,11 @@
 import shutil
 
 from sqlalchemy import func, select
-from support import SAMPLE_COURSES
 
 from lms.extension import db_session
 from lms.models import Assignment, Course, CourseVersion, Group
+
+from support import SAMPLE_COURSES
 
 
 def count(app, model):

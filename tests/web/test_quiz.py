@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from lms.extension import db_session
 from lms.models import ActivityProgress, QuizAttempt
+
 from support import csrf_from
 
 URL = "/training/courses/sample/02-practice/03-quiz"
@@ -27,18 +28,46 @@ def option_id(html: str, question: str, text: str) -> str:
     return re.search(r'value="([^"]+)"[^>]*> <span>' + re.escape(text), block).group(1)
 
 
+def select_value(html: str, name: str, label: str) -> str:
+    block = html[html.index(f'name="{name}"'):]
+    block = block[:block.index("</select>")]
+    return re.search(r'<option value="([^"]+)"[^>]*>' + re.escape(label) + "<", block).group(1)
+
+
+def select_names(html: str, prefix: str) -> dict[str, str]:
+    """Label text -> select name for the rows of a matching or ordering question."""
+    found = {}
+    for name, label in re.findall(r'<select id="(' + prefix + r'-[^"]+)"[^>]*>.*?</select>\s*<label for="\1">([^<]+)</label>',
+                                  html, re.S):
+        found[label] = name
+    for name, label in re.findall(r'<label for="(' + prefix + r'-[^"]+)">([^<]+)</label>\s*<select', html, re.S):
+        found[label] = name
+    return found
+
+
 def answers_for(html: str, right: bool) -> dict:
+    matching = select_names(html, "q-channels")
+    steps = select_names(html, "q-steps")
+    order = ["Ответить за 10–30 минут", "Уточнить потребности", "Отправить КП"]
+    if not right:
+        order.reverse()
     data = {"q-speed": "15" if right else "90",
             "q-smile": option_id(html, "smile", "Улыбку в голосе" if right else "Ничего особенного"),
             "q-parts": [option_id(html, "parts", "Срок"), option_id(html, "parts", "Имя менеджера")] if right
             else [option_id(html, "parts", "Весь прайс-лист")],
-            "q-promise": "true" if right else "false"}
+            "q-promise": "true" if right else "false",
+            "q-host": "  Хостес! " if right else "официант",
+            matching["Мессенджер"]: select_value(html, matching["Мессенджер"], "10 минут" if right else "30 минут"),
+            matching["Почта"]: select_value(html, matching["Почта"], "30 минут" if right else "10 минут")}
+    for position, label in enumerate(order, start=1):
+        data[steps[label]] = str(position)
     return data
 
 
 def save(client, html: str, answers: dict, **extra):
     attempt = re.search(r'name="attempt" value="(\d+)"', html).group(1)
-    data = {"csrf_token": csrf_from(html), "attempt": attempt, "question": ["speed", "smile", "parts", "promise"],
+    data = {"csrf_token": csrf_from(html), "attempt": attempt,
+            "question": ["speed", "smile", "parts", "promise", "host", "channels", "steps"],
             "action": "finish", **answers, **extra}
     return client.post(URL + "/quiz/save", data=data)
 
@@ -137,7 +166,8 @@ def test_an_attempt_past_its_deadline_is_graded_with_what_was_saved(client, auth
     assert "/attempts/1" in late.headers["Location"]
     with app.app_context():
         attempt = db_session().scalar(select(QuizAttempt))
-        assert attempt.status == "submitted" and list(attempt.answers) == ["promise"] and attempt.percent == 25
+        assert attempt.status == "submitted" and list(attempt.answers) == ["promise"]
+        assert round(attempt.percent, 2) == round(100 / 7, 2)
 
 
 def test_parallel_starts_cannot_exceed_the_attempts_allowed(client, auth, app, sample_course):

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from lms.extension import db_session
 from lms.models import ActivityProgress, Review, ScenarioChoice, ScenarioRun
+
 from support import csrf_from
 
 URL = "/training/courses/sample/02-practice/02-call"
