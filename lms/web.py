@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -32,6 +33,44 @@ from .services.users import sync_identity
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the plugin's navigation, shown to users with one of ``roles``.
+
+    ``badge`` (optional) returns a number to show beside the label, such as the
+    count of answers waiting for review; it is called once per page.
+    """
+
+    endpoint: str
+    label: Callable[[], str]
+    roles: tuple[str, ...]
+    badge: Callable[[Any], int] | None = None
+    order: int = 50
+
+
+NAV_ITEMS: list[NavItem] = []
+
+
+def add_nav_item(item: NavItem) -> None:
+    """Feature packages call this at import time to appear in the navigation."""
+    if all(existing.endpoint != item.endpoint for existing in NAV_ITEMS):
+        NAV_ITEMS.append(item)
+        NAV_ITEMS.sort(key=lambda i: i.order)
+
+
+def nav_for(user) -> list[tuple[str, str, int | None]]:
+    """(url, label, badge) for the items ``user`` may see."""
+    if user is None:
+        return []
+    items = []
+    for item in NAV_ITEMS:
+        if item.roles and not user.has_role(*item.roles):
+            continue
+        badge = item.badge(user) if item.badge else None
+        items.append((url_for(item.endpoint), item.label(), badge))
+    return items
 
 
 def public(view: F) -> F:
@@ -89,6 +128,7 @@ def template_context() -> dict[str, Any]:
         "gettext": gettext,
         "ngettext": ngettext,
         "lms_user": getattr(g, "lms_user", None),
+        "lms_nav": lambda: nav_for(getattr(g, "lms_user", None)),
         "lms_base_template": current_app.config["LMS_BASE_TEMPLATE"],
         "lms_language": language,
         "lms_dir": text_direction(language),
@@ -189,9 +229,13 @@ def create_blueprint() -> Blueprint:
             target = url_for("lms.learn.home")
         return redirect(target)
 
+    from .certificates import bp as certificates_bp
     from .learn import bp as learn_bp
+    from .review import bp as review_bp
+    from .trainer import bp as trainer_bp
 
-    bp.register_blueprint(learn_bp)
+    for feature in (learn_bp, trainer_bp, review_bp, certificates_bp):
+        bp.register_blueprint(feature)
     return bp
 
 

@@ -1,0 +1,1 @@
+"""Routes for certificates (built in the certificates issue)."""

@@ -1,0 +1,1 @@
+"""Routes of the review queue (built in the trainer issue)."""

@@ -1,0 +1,1 @@
+"""Routes of the trainer's workspace (built in the trainer issue)."""
