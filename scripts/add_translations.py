@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 new = json.load(open(sys.argv[1]))
 for lang, idx in (("ru", 0), ("ar", 1)):
-    p = fstr(Path(__file__).parent / f"translations_{lang}.json")
+    p = Path(__file__).parent / f"translations_{lang}.json"
     table = json.load(open(p))
     for k, v in new.items():
         table[k] = v[idx]
