@@ -130,6 +130,10 @@ def _link_target(render: Callable[[str], Rendered], target: str | None) -> str |
     return match.group(1) if match else None
 
 
+_CHECKS: dict[tuple[str, str], tuple[Problem, ...]] = {}
+_DATA: dict[tuple[str, str], dict[str, Any]] = {}
+
+
 class ScenarioType:
     """A role-play dialogue with a simulated customer (see ``lms.core.scenario``)."""
 
@@ -142,10 +146,20 @@ class ScenarioType:
         scenario, problems = parse_scenario_document(doc, doc.source or None)
         problems = list(problems)
         if not problems:
-            report = check_scenario(scenario)
-            known = {str(p) for p in problems}
-            problems.extend(p for p in report.errors if str(p) not in known)
-        data = scenario.to_dict()
+            # Exploring the state space is the slow part; the same text gives the same answer.
+            key = (doc.path, doc.source)
+            errors = _CHECKS.get(key)
+            if errors is None:
+                errors = _CHECKS[key] = tuple(check_scenario(scenario).errors)
+                if len(_CHECKS) > 256:
+                    _CHECKS.pop(next(iter(_CHECKS)))
+            problems.extend(errors)
+        data = _DATA.get((doc.path, doc.source))
+        if data is None:
+            data = _DATA[(doc.path, doc.source)] = scenario.to_dict()
+            if len(_DATA) > 256:
+                _DATA.pop(next(iter(_DATA)))
+        data = dict(data)
         data["html"] = {
             step.id: {
                 "lines": [render_markdown(line.text).html for line in step.lines],

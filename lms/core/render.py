@@ -8,6 +8,7 @@ checker reports it with its line.
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -116,6 +117,19 @@ def sanitize(html: str) -> str:
 _TASK = re.compile(r"<li>\[( |x|X)\] ")
 
 
+_LOCAL = threading.local()
+
+
+def _converter() -> tuple[markdown.Markdown, _LinkProcessor]:
+    """One Markdown converter per thread, reused: building one costs more than converting."""
+    cached = getattr(_LOCAL, "converter", None)
+    if cached is None:
+        extension = _LinkExtension(None, [], "")
+        md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, extension])
+        cached = _LOCAL.converter = (md, md.treeprocessors["lms_links"])
+    return cached
+
+
 def render_markdown(source: str, resolver: Resolver | None = None) -> Rendered:
     """Render trainer-written Markdown to sanitised HTML.
 
@@ -123,8 +137,12 @@ def render_markdown(source: str, resolver: Resolver | None = None) -> Rendered:
     resolver did not know; the offset is 0-based within ``source``.
     """
     broken: list[tuple[str, int]] = []
-    md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _LinkExtension(resolver, broken, source)])
-    html = md.convert(source)
+    md, links = _converter()
+    links.resolver, links.broken, links.source = resolver, broken, source
+    try:
+        html = md.reset().convert(source)
+    finally:
+        links.resolver, links.broken, links.source = None, [], ""
     # Checklists in lessons render as (disabled) check boxes.
     html = _TASK.sub(
         lambda m: '<li class="task"><input type="checkbox" disabled%s> '

@@ -10,7 +10,7 @@ from ..core import quiz as core
 from ..extension import db_session
 from ..i18n import _
 from ..models import ActivityContent
-from ..services import quizzes
+from ..services import quizzes, reviews
 from . import bp
 from .forms import CompleteForm
 from .views import activity_view, load_activity_or_404, with_links
@@ -25,12 +25,24 @@ def _base(course, content):
     return url_for("lms.learn.activity", slug=course.slug, module=module, activity=activity)
 
 
+def pinned(session, attempt, content, language=None):
+    """The quiz as it was when ``attempt`` was drawn: a later publication never changes it."""
+    if attempt.version_id == content.version_id:
+        return content
+    return session.scalar(select(ActivityContent).where(
+        ActivityContent.version_id == attempt.version_id, ActivityContent.key == content.key,
+        ActivityContent.language == attempt.plan.get("language", language or content.language))) or content
+
+
 @activity_view("quiz")
 def quiz_view(course, version, enrollment, language, content):
     session = db_session()
     quiz = quizzes.quiz_of(content)
     history = quizzes.attempts(session, enrollment, content.key)
     current = history[-1] if history and history[-1].status == "open" else None
+    if current is not None:
+        content = pinned(session, current, content, language)
+        quiz = quizzes.quiz_of(content)
     if current is not None and quizzes.expired(current):
         _finish(session, current, content, enrollment, version, course)
         flash(_("Time is up. Your quiz was submitted with the answers saved before the deadline."), "info")
@@ -68,6 +80,7 @@ def quiz_view(course, version, enrollment, language, content):
 
 
 def _finish(session, attempt, content, enrollment, version, course):
+    content = pinned(session, attempt, content)
     try:
         quizzes.submit(session, attempt, content, enrollment, version, course.id)
         session.commit()
@@ -118,7 +131,7 @@ def quiz_save(slug, module, activity):
     if attempt is None or attempt.status != "open":
         flash(_("This attempt has already been submitted."), "error")
         return redirect(base)
-    quiz = quizzes.quiz_of(content)
+    quiz = quizzes.quiz_of(pinned(session, attempt, content))
     plan = quizzes.plan_of(attempt)
     asked = request.form.getlist("question")
     if any(qid not in plan.question_ids for qid in asked):
@@ -179,9 +192,7 @@ def quiz_result(slug, module, activity, number):
     if attempt.status == "open":
         return redirect(_base(course, content))
     # the attempt is shown with the content version it was taken on
-    taken = session.scalar(select(ActivityContent).where(
-        ActivityContent.version_id == attempt.version_id, ActivityContent.key == content.key,
-        ActivityContent.language == attempt.plan.get("language", language))) or content
+    taken = pinned(session, attempt, content, language)
     quiz = quizzes.quiz_of(taken)
     plan = quizzes.plan_of(attempt)
     html = taken.data.get("html", {})
@@ -201,6 +212,7 @@ def quiz_result(slug, module, activity, number):
         edition=version.manifest["editions"][language], module=_module(version, language, content.key),
         base=_base(course, content), left=quizzes.attempts_left(quiz, len(history)), form=CompleteForm(),
         show_details=quiz.settings.review and quiz.settings.feedback != "never",
+        released=reviews.released_for_attempt(session, attempt.id),
     )
 
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import scenario as engine
 from ..extension import db_session
 from ..i18n import _
-from ..services import scenarios
+from ..models import ActivityContent
+from ..services import reviews, scenarios
 from . import bp
 from .forms import CompleteForm
 from .views import activity_url, activity_view, load_activity_or_404, with_links
@@ -18,10 +20,20 @@ def player_url(slug: str, key: str) -> str:
     return activity_url(slug, key) + "#player"
 
 
+def run_content(session, run, content):
+    """The scenario as it was when ``run`` started: a later publication never changes a run."""
+    if run is None or run.version_id == content.version_id:
+        return content
+    return session.scalar(select(ActivityContent).where(
+        ActivityContent.version_id == run.version_id, ActivityContent.key == content.key,
+        ActivityContent.language == content.language)) or content
+
+
 @activity_view("scenario")
 def scenario_view(course, version, enrollment, language, content):
     session = db_session()
     run = scenarios.latest_run(session, enrollment, content.key)
+    content = run_content(session, run, content)
     scenario = scenarios.scenario_of(content)
     context = {
         "course": course, "content": content, "edition": version.manifest["editions"][language],
@@ -38,6 +50,7 @@ def scenario_view(course, version, enrollment, language, content):
             prompt_html=Markup(rendered.get("prompt", "")),
             debrief_html=with_links(rendered.get("debrief", ""), course.slug),
             summary=scenarios.run_summary(session, run, content) if state.finished else None,
+            released=reviews.released_for_run(session, run.id) if state.finished else [],
             lesson_links={tag: with_links(f'"{href}"', course.slug).strip('"')
                           for tag, href in content.data.get("lesson_links", {}).items() if href},
             mood_max=max(5, abs(state.mood)),
@@ -73,6 +86,7 @@ def scenario_reply(slug: str, module: str, activity: str):
     if run is None:
         flash(_("This conversation has moved on; here is where it stands now."), "error")
         return redirect(player_url(slug, content.key))
+    content = run_content(session, run, content)
     try:
         if request.form.get("mode") == "text":
             checks = [int(v) for v in request.form.getlist("check") if v.isdigit()]
