@@ -1,1 +1,241 @@
-"""Routes for certificates (built in the certificates issue)."""
+"""Routes for certificates: mine, PDF and badge downloads, public verification, HR pages."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date
+
+from ..core import certificates as core
+from ..extension import db_session
+from ..i18n import _, current_language, text_direction
+from ..models import Certificate, Course, User
+from ..services import certificates as service
+from ..web import NavItem, add_nav_item, public, roles_required
+from . import bp, limiter
+from .forms import RevokeForm
+from .pdf import render
+from .signing import issuer_key
+
+add_nav_item(NavItem("lms.certificates.mine", lambda: _("My certificates"), (), order=10))
+add_nav_item(NavItem("lms.certificates.expiring", lambda: _("Expiring certificates"), ("hr", "trainer"), order=70))
+
+
+def verify_limit() -> str:
+    return current_app.config["LMS_VERIFY_RATE_LIMIT"]
+
+
+verify_rate = limiter.shared_limit(verify_limit, scope="lms-verify")
+
+
+def organisation() -> str:
+    return current_app.config.get("LMS_ORGANISATION") or request.host
+
+
+def verify_url(certificate: Certificate) -> str:
+    return url_for("lms.certificates.verify", serial=certificate.serial, _external=True)
+
+
+def own_or_404(serial: str) -> Certificate:
+    """A certificate the current user may download: their own, or one of a learner they oversee."""
+    session = db_session()
+    certificate = service.find(session, serial)
+    if certificate is None:
+        abort(404)
+    if certificate.user_id != g.lms_user.id and not service.may_see_person(session, g.lms_user, certificate.user_id):
+        abort(404)
+    return certificate
+
+
+def renew_and_commit() -> None:
+    """Expired certificates start a new cycle when anyone lists them (cron does it too)."""
+    session = db_session()
+    if service.renew_expired(session):
+        session.commit()
+
+
+@bp.get("/certificates/")
+def mine():
+    renew_and_commit()
+    certificates = service.certificates_of(db_session(), g.lms_user.id)
+    return render_template("lms/certificates/mine.html", certificates=certificates, status_of=service.status_of)
+
+
+# -- PDF ----------------------------------------------------------------------
+def sheet_for(certificate: Certificate) -> core.Sheet:
+    language = current_language()
+    return core.Sheet(
+        heading=certificate.title or _("Certificate"),
+        intro=_("This certifies that"),
+        holder=certificate.holder_name,
+        completed_line=_("has successfully completed the course"),
+        course=certificate.course_title,
+        date_label=_("Date"),
+        date=format_date(certificate.issued_at, "long"),
+        organisation_label=_("Organisation"),
+        organisation=current_app.config.get("LMS_ORGANISATION") or "",
+        trainer_label=_("Trainer"),
+        trainer=certificate.trainer_name,
+        serial_label=_("Serial number"),
+        serial=certificate.serial,
+        verify_label=_("Scan to verify"),
+        verify_url=verify_url(certificate),
+        expires_label=_("Valid until"),
+        expires=format_date(certificate.expires_at, "long") if certificate.expires_at else "",
+        rtl=text_direction(language) == "rtl",
+    )
+
+
+@bp.get("/certificates/<serial>.pdf")
+def pdf(serial: str):
+    certificate = own_or_404(serial)
+    response = Response(render(sheet_for(certificate)), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="certificate-{certificate.serial}.pdf"'
+    response.cache_control.private = True
+    return response
+
+
+# -- Open Badges 3.0 ------------------------------------------------------------
+def issuer_id() -> str:
+    return url_for("lms.certificates.issuer", _external=True)
+
+
+def credential_for(certificate: Certificate) -> dict:
+    session = db_session()
+    course = session.get(Course, certificate.course_id)
+    holder = session.get(User, certificate.user_id)
+    rule = service.rule_of(course.published_version) if course and course.published_version else {}
+    description = rule.get("description") or _("Completed the course “%(course)s”.", course=certificate.course_title)
+    return core.open_badge_credential(
+        credential_id=verify_url(certificate), issuer_id=issuer_id(), issuer_name=organisation(),
+        issuer_url=url_for("lms.learn.home", _external=True),
+        achievement_id=url_for("lms.learn.course", slug=course.slug, _external=True) if course else issuer_id(),
+        achievement_name=certificate.course_title, achievement_description=description,
+        criteria=_("Complete every module of the course, pass its quizzes and role-plays."),
+        holder_email=holder.email if holder else "", serial=certificate.serial,
+        valid_from=certificate.issued_at, valid_until=certificate.expires_at,
+        name=certificate.title or certificate.course_title,
+    )
+
+
+@bp.get("/certificates/<serial>/badge.json")
+def badge_json(serial: str):
+    certificate = own_or_404(serial)
+    response = current_app.response_class(json.dumps(credential_for(certificate), ensure_ascii=False, indent=2),
+                                          mimetype="application/ld+json")
+    response.headers["Content-Disposition"] = f'attachment; filename="badge-{certificate.serial}.json"'
+    return response
+
+
+@bp.get("/certificates/<serial>/badge.jwt")
+def badge_jwt(serial: str):
+    """The Open Badge as a signed JWT-VC (EdDSA), checkable with the published JWK."""
+    certificate = own_or_404(serial)
+    token = core.sign_jwt_vc(credential_for(certificate), issuer_key(),
+                             kid=url_for("lms.certificates.issuer_jwk", _external=True))
+    response = current_app.response_class(token, mimetype="application/vc+jwt")
+    response.headers["Content-Disposition"] = f'attachment; filename="badge-{certificate.serial}.jwt"'
+    return response
+
+
+@bp.get("/certificates/issuer.jwk")
+@public
+def issuer_jwk():
+    """The public key that signs the badges, as a JWK."""
+    return current_app.response_class(json.dumps(core.public_jwk(issuer_key().public_key())),
+                                      mimetype="application/jwk+json")
+
+
+@bp.get("/certificates/issuer.json")
+@public
+def issuer():
+    """The issuer's Open Badges profile."""
+    profile = {"@context": [core.CREDENTIALS_CONTEXT, core.OB_CONTEXT], "id": issuer_id(), "type": ["Profile"],
+               "name": organisation(), "url": url_for("lms.learn.home", _external=True)}
+    return current_app.response_class(json.dumps(profile, ensure_ascii=False), mimetype="application/ld+json")
+
+
+# -- public verification -------------------------------------------------------
+def verification(certificate: Certificate) -> dict:
+    """What anyone may learn from a serial: the state, the holder, the course and the dates."""
+    def day(moment):
+        return moment.date().isoformat() if moment else None
+
+    return {
+        "serial": certificate.serial,
+        "status": service.status_of(certificate),
+        "holder": certificate.holder_name,
+        "course": certificate.course_title,
+        "issued": day(certificate.issued_at),
+        "expires": day(certificate.expires_at),
+        "revoked": day(certificate.revoked_at),
+    }
+
+
+def verify_response(serial: str, as_json: bool):
+    certificate = service.find(db_session(), serial)
+    if as_json:
+        if certificate is None:
+            return {"status": "not_found"}, 404
+        return verification(certificate)
+    if certificate is None:
+        abort(404)
+    return render_template("lms/certificates/verify.html", certificate=certificate, info=verification(certificate))
+
+
+@bp.get("/verify/<serial>")
+@public
+@verify_rate
+def verify(serial: str):
+    return verify_response(serial, request.args.get("format") == "json")
+
+
+@bp.get("/verify/<serial>.json")
+@public
+@verify_rate
+def verify_json(serial: str):
+    return verify_response(serial, True)
+
+
+# -- HR and trainers -----------------------------------------------------------
+@bp.get("/certificates/expiring")
+@roles_required("hr", "trainer")
+def expiring():
+    renew_and_commit()
+    session = db_session()
+    rows = [c for c in service.expiring(session)
+            if service.may_see_person(session, g.lms_user, c.user_id)]
+    return render_template("lms/certificates/expiring.html", certificates=rows)
+
+
+@bp.get("/certificates/people/<int:user_id>")
+@roles_required("hr", "trainer")
+def person(user_id: int):
+    session = db_session()
+    person = session.get(User, user_id)
+    if person is None or not service.may_see_person(session, g.lms_user, user_id):
+        abort(404)
+    renew_and_commit()
+    return render_template("lms/certificates/person.html", person=person,
+                           certificates=service.certificates_of(session, user_id), status_of=service.status_of,
+                           may_revoke=g.lms_user.has_role("hr"), form=RevokeForm())
+
+
+@bp.post("/certificates/<serial>/revoke")
+@roles_required("hr")
+def revoke(serial: str):
+    session = db_session()
+    certificate = service.find(session, serial)
+    if certificate is None:
+        abort(404)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for(".person", user_id=certificate.user_id))
+    if service.revoke(session, certificate, g.lms_user, form.reason.data.strip()):
+        session.commit()
+        flash(_("The certificate %(serial)s is revoked.", serial=certificate.serial), "success")
+    return redirect(url_for(".person", user_id=certificate.user_id))
+

@@ -1,0 +1,271 @@
+"""Certificates, pure: the issue rule, serials, status, the PDF's layout data and the Open Badge.
+
+No Flask and no database here. The services decide *when* to issue; this module
+decides *whether* a rule is met and *what* a certificate says.
+
+The issue rule is the ``certificate:`` mapping of ``course.md``::
+
+    certificate:
+      require: completed      # the only rule today: the course is complete under its
+                              # ``completion:`` rules (every module done, every quiz
+                              # passed, every scenario at or above its threshold)
+      min_score: 80           # optional extra threshold, 0-100: the mean of the course's
+                              # quiz percentages (best kept by the quiz); 0 = no threshold
+      validity_months: 12     # optional; 0 or absent = never expires
+      title: Сертификат       # optional heading printed on the certificate
+      trainer: Анна Петрова   # optional trainer's name printed on the certificate
+      description: ...        # optional; the Open Badge's achievement description
+
+A course without a ``certificate:`` mapping issues no certificate.
+"""
+from __future__ import annotations
+
+import base64
+import calendar
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+RULE_KEYS = ("require", "min_score", "validity_months", "title", "trainer", "description")
+REQUIREMENTS = ("completed",)
+DEFAULT_RULE: dict[str, Any] = {
+    "require": "completed", "min_score": 0, "validity_months": 0, "title": "", "trainer": "", "description": "",
+}
+VALID, EXPIRED, REVOKED = "valid", "expired", "revoked"
+SERIAL_BYTES = 10  # 80 random bits: 16 base32 characters
+SERIAL_RE = re.compile(r"^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$")
+
+CREDENTIALS_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+
+
+# -- the rule ---------------------------------------------------------------
+def check_rule(raw: Any) -> tuple[dict[str, Any], list[tuple[str | None, str]]]:
+    """Normalise a ``certificate:`` mapping; return the rule and ``(key, message)`` problems.
+
+    An empty or missing mapping gives ``{}``: the course issues no certificate.
+    """
+    if raw is None or raw == {}:
+        return {}, []
+    if not isinstance(raw, dict):
+        return {}, [(None, "'certificate:' must be a mapping such as {require: completed, validity_months: 12}")]
+    problems: list[tuple[str | None, str]] = []
+    rule = dict(DEFAULT_RULE)
+    for key, value in raw.items():
+        if key not in RULE_KEYS:
+            problems.append((key, f"unknown certificate key '{key}' (known: {', '.join(RULE_KEYS)})"))
+        elif key == "require":
+            if value not in REQUIREMENTS:
+                problems.append((key, f"certificate 'require: {value}' must be one of: {', '.join(REQUIREMENTS)}"))
+            else:
+                rule[key] = value
+        elif key == "min_score":
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+                problems.append((key, f"certificate 'min_score: {value}' must be a number from 0 to 100"))
+            else:
+                rule[key] = value
+        elif key == "validity_months":
+            if value is None:
+                rule[key] = 0
+            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 600:
+                problems.append((key, f"certificate 'validity_months: {value}' must be a whole number of months "
+                                      "from 0 (never expires) to 600"))
+            else:
+                rule[key] = value
+        elif value is None:
+            rule[key] = ""
+        elif not isinstance(value, str) or len(value) > 200:
+            problems.append((key, f"certificate '{key}:' must be text of at most 200 characters"))
+        else:
+            rule[key] = value.strip()
+    return rule, problems
+
+
+def course_score(quiz_scores: Iterable[float | None]) -> float | None:
+    """The course's score: the mean of its quiz percentages (None when it has no quiz)."""
+    scores = [float(s) if s is not None else 0.0 for s in quiz_scores]
+    return round(sum(scores) / len(scores), 1) if scores else None
+
+
+def rule_met(rule: dict[str, Any], completed: bool, score: float | None) -> bool:
+    """Whether a learner with this completion and score earns the certificate."""
+    if not rule or not completed:
+        return False
+    minimum = rule.get("min_score") or 0
+    # A course without quizzes has no score: its completion alone decides.
+    return minimum <= 0 or score is None or score >= minimum
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    """``moment`` plus whole calendar months (31 January + 1 month = 28/29 February)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def expiry(rule: dict[str, Any], issued_at: dt.datetime) -> dt.datetime | None:
+    months = rule.get("validity_months") or 0
+    return add_months(issued_at, months) if months else None
+
+
+def status(expires_at: dt.datetime | None, revoked_at: dt.datetime | None, now: dt.datetime) -> str:
+    """valid, expired or revoked; a revocation wins over an expiry."""
+    if revoked_at is not None:
+        return REVOKED
+    if expires_at is not None and _aware(expires_at) <= _aware(now):
+        return EXPIRED
+    return VALID
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+# -- serials ----------------------------------------------------------------
+def new_serial() -> str:
+    """An unguessable serial such as ``K7QX-M2PA-9DZR-F4TB`` (80 random bits, never sequential)."""
+    text = base64.b32encode(secrets.token_bytes(SERIAL_BYTES)).decode()
+    return "-".join(text[i:i + 4] for i in range(0, 16, 4))
+
+
+def normalise_serial(text: str) -> str | None:
+    """A serial as typed (any case, with or without dashes) in its canonical form, or None."""
+    compact = re.sub(r"[\s-]", "", text or "").upper()
+    if len(compact) != 16:
+        return None
+    serial = "-".join(compact[i:i + 4] for i in range(0, 16, 4))
+    return serial if SERIAL_RE.match(serial) else None
+
+
+# -- the PDF's content ------------------------------------------------------
+@dataclass(frozen=True)
+class Sheet:
+    """Everything printed on a certificate, already translated; the renderer only lays it out."""
+
+    heading: str
+    intro: str
+    holder: str
+    completed_line: str
+    course: str
+    date_label: str
+    date: str
+    organisation_label: str
+    organisation: str
+    trainer_label: str
+    trainer: str
+    serial_label: str
+    serial: str
+    verify_label: str
+    verify_url: str
+    expires_label: str = ""
+    expires: str = ""
+    rtl: bool = False
+
+
+# -- Open Badges 3.0 --------------------------------------------------------
+def open_badge_credential(
+    *, credential_id: str, issuer_id: str, issuer_name: str, issuer_url: str | None,
+    achievement_id: str, achievement_name: str, achievement_description: str, criteria: str,
+    holder_email: str, serial: str, valid_from: dt.datetime, valid_until: dt.datetime | None,
+    name: str,
+) -> dict[str, Any]:
+    """An ``OpenBadgeCredential`` (Open Badges 3.0, VC Data Model 2.0) as a JSON-LD mapping.
+
+    The holder is identified by a salted SHA-256 of their e-mail (the salt is the
+    serial), so the badge names nobody to a reader who does not know the address.
+    """
+    salt = serial
+    identity_hash = "sha256$" + hashlib.sha256((holder_email.strip().lower() + salt).encode()).hexdigest()
+    issuer: dict[str, Any] = {"id": issuer_id, "type": ["Profile"], "name": issuer_name}
+    if issuer_url:
+        issuer["url"] = issuer_url
+    credential: dict[str, Any] = {
+        "@context": [CREDENTIALS_CONTEXT, OB_CONTEXT],
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": name,
+        "issuer": issuer,
+        "validFrom": _iso(valid_from),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [{
+                "type": "IdentityObject", "identityHash": identity_hash, "identityType": "emailAddress",
+                "hashed": True, "salt": salt,
+            }],
+            "achievement": {
+                "id": achievement_id,
+                "type": ["Achievement"],
+                "name": achievement_name,
+                "description": achievement_description,
+                "criteria": {"narrative": criteria},
+            },
+        },
+    }
+    if valid_until is not None:
+        credential["validUntil"] = _iso(valid_until)
+    return credential
+
+
+def _iso(moment: dt.datetime) -> str:
+    return _aware(moment).astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def public_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
+    """The public key as a JWK (RFC 8037), with its RFC 7638 thumbprint as ``kid``."""
+    x = _b64(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw))
+    thumbprint = _b64(hashlib.sha256(json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x},
+                                                separators=(",", ":"), sort_keys=True).encode()).digest())
+    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": thumbprint, "alg": "EdDSA", "use": "sig"}
+
+
+def sign_jwt_vc(credential: dict[str, Any], private_key: Ed25519PrivateKey, kid: str) -> str:
+    """The credential as a JWT-VC: JWS compact serialisation, ``alg: EdDSA``.
+
+    The payload is the credential itself plus the registered claims Open Badges 3.0
+    asks for (``iss``, ``jti``, ``sub``, ``nbf``, ``exp``).
+    """
+    header = {"alg": "EdDSA", "typ": "JWT", "kid": kid}
+    payload = dict(credential)
+    payload["iss"] = credential["issuer"]["id"]
+    payload["jti"] = credential["id"]
+    payload["nbf"] = int(dt.datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp())
+    subject_id = credential["credentialSubject"].get("id")
+    if subject_id:
+        payload["sub"] = subject_id
+    if "validUntil" in credential:
+        payload["exp"] = int(dt.datetime.fromisoformat(credential["validUntil"].replace("Z", "+00:00")).timestamp())
+    signing_input = (_b64(json.dumps(header, separators=(",", ":")).encode()) + "."
+                     + _b64(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()))
+    return signing_input + "." + _b64(private_key.sign(signing_input.encode()))
+
+
+def verify_jws(token: str, jwk: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check a compact JWS against an Ed25519 JWK; return (header, payload) or raise ValueError."""
+    try:
+        header_b64, payload_b64, signature_b64 = token.split(".")
+        header = json.loads(_unb64(header_b64))
+        key = Ed25519PublicKey.from_public_bytes(_unb64(jwk["x"]))
+        key.verify(_unb64(signature_b64), f"{header_b64}.{payload_b64}".encode())
+    except (ValueError, KeyError, InvalidSignature) as exc:
+        raise ValueError("the signature does not verify with this key") from exc
+    if header.get("alg") != "EdDSA":
+        raise ValueError("unexpected algorithm")
+    return header, json.loads(_unb64(payload_b64))
