@@ -1,1 +1,313 @@
-"""Routes of the trainer's workspace (built in the trainer issue)."""
+"""Routes of the trainer's workspace: groups, members, assignments, dashboards, learners.
+
+Every route is for trainers (admins pass). A trainer reaches only the groups
+they train and the people in them; anything else answers 404, so the pages
+do not tell which groups exist.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from ..core import charts
+from ..core import dashboard as core
+from ..extension import db_session, state
+from ..i18n import _, current_language, ngettext
+from ..models import Course, Group, User
+from ..services import dashboard, groups, learning
+from ..web import NavItem, add_nav_item, today
+from . import bp
+from .forms import ActionForm, AssignForm, GroupForm, MembersForm
+
+#: learners per page of the dashboard; counts and charts always cover the whole group
+PAGE_SIZE = 100
+#: how many e-mails a message lists before "and N more"
+LISTED_EMAILS = 20
+
+add_nav_item(NavItem("lms.trainer.groups", lambda: _("Groups"), ("trainer",), order=20))
+
+
+@bp.before_request
+def trainers_only():
+    # the parent blueprint has already sent anonymous users to sign in
+    if g.lms_user is None or not g.lms_user.has_role("trainer"):
+        abort(403)
+
+
+def group_or_404(group_id: int) -> Group:
+    group = groups.managed_group(db_session(), g.lms_user, group_id)
+    if group is None:
+        abort(404)
+    return group
+
+
+def learner_or_404(user_id: int) -> User:
+    learner = groups.managed_learner(db_session(), g.lms_user, user_id)
+    if learner is None:
+        abort(404)
+    return learner
+
+
+def course_choices(form: AssignForm) -> tuple[dict[int, Course], dict[int, str]]:
+    """Offer the published courses in ``form``; returns them, and their titles, by id."""
+    found = groups.assignable_courses(db_session(), current_language())
+    form.course.choices = [SelectChoice(course.id, title) for course, title in found]
+    return {course.id: course for course, _title in found}, {course.id: title for course, title in found}
+
+
+def listed(emails: list[str]) -> str:
+    shown = ", ".join(emails[:LISTED_EMAILS])
+    if len(emails) > LISTED_EMAILS:
+        shown += " " + _("and %(num)s more", num=len(emails) - LISTED_EMAILS)
+    return shown
+
+
+# -- groups ------------------------------------------------------------------------
+
+@bp.get("/", endpoint="groups")
+def group_list():
+    return render_template("lms/trainer/groups.html", summaries=groups.managed_groups(db_session(), g.lms_user),
+                           form=GroupForm())
+
+
+@bp.post("/groups")
+def create_group():
+    form = GroupForm()
+    if not form.validate_on_submit():
+        flash(_("Give the group a name (up to 200 characters)."), "error")
+        return redirect(url_for(".groups"))
+    session = db_session()
+    try:
+        group = groups.create_group(session, g.lms_user, form.name.data, form.kind.data)
+    except groups.GroupError as exc:
+        if exc.code == "name_taken":
+            flash(_("A group called “%(name)s” already exists. Choose another name.", name=form.name.data.strip()),
+                  "error")
+        else:
+            flash(_("Give the group a name (up to 200 characters)."), "error")
+        return redirect(url_for(".groups"))
+    session.commit()
+    flash(_("Group “%(name)s” created. Now add its members.", name=group.name), "success")
+    return redirect(url_for(".members", group_id=group.id))
+
+
+@bp.get("/groups/<int:group_id>")
+def group(group_id: int):
+    group = group_or_404(group_id)
+    session = db_session()
+    courses = dashboard.group_courses(session, group)
+    slug = request.args.get("course")
+    chosen = next((row for row in courses if row[0].slug == slug), courses[0] if courses else None)
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in core.SORT_KEYS else "name"
+    descending = request.args.get("dir") == "desc"
+    status = request.args.get("status", "")
+    status = status if status in core.STATUSES else ""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    context = {"group": group, "courses": courses, "chosen": chosen, "sort": sort, "descending": descending,
+               "status": status, "statuses": core.STATUSES}
+    if chosen is None:
+        return render_template("lms/trainer/group.html", data=None, **context)
+    course, version, assignment = chosen
+    data = dashboard.group_dashboard(session, group, course, version, assignment.due_date, current_language(),
+                                     today())
+    rows = core.filter_rows(core.sort_rows(data.matrix.rows, sort, descending), status)
+    shown = len(rows)
+    pages = max(1, -(-shown // PAGE_SIZE))
+    page = min(page, pages)
+
+    def link(**changes) -> str:
+        args = {"course": course.slug, "sort": sort, "dir": "desc" if descending else "", "status": status,
+                "page": page, **changes}
+        query = urlencode({k: v for k, v in args.items() if v not in ("", None, 1) or k == "sort"})
+        return url_for(".group", group_id=group.id) + "?" + query
+
+    rows = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    scores = dashboard.best_scores(session, group, course, [row.learner.user_id for row in rows])
+    rows = core.with_scores(data.plan, rows, scores)
+    return render_template(
+        "lms/trainer/group.html", data=data, rows=rows,
+        shown=shown, page=page, pages=pages, link=link, charts=dashboard_charts(data), **context)
+
+
+def dashboard_charts(data: dashboard.GroupDashboard) -> dict:
+    """The dashboard's SVG charts, as markup (escaped by ``lms.core.charts``)."""
+    result: dict = {"quizzes": []}
+    timeline = data.timeline
+    if timeline:
+        first, last = timeline[0][0], timeline[-1][0]
+        result["timeline"] = Markup(charts.line_chart(
+            "chart-completions", [(day.toordinal(), count) for day, count in timeline],
+            title=_("Completions over time"),
+            desc=ngettext("%(num)s learner completed the course between %(first)s and %(last)s.",
+                          "%(num)s learners completed the course between %(first)s and %(last)s.",
+                          timeline[-1][1], first=format_date(first), last=format_date(last)),
+            x_labels=(format_date(first, "short"), format_date(last, "short"))))
+    labels = [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100" for i in range(10)]
+    for index, scores in enumerate(data.quiz_scores):
+        if not scores.learners:
+            continue
+        chart = Markup(charts.bar_chart(
+            f"chart-quiz-{index}", scores.counts, labels,
+            title=_("Best scores in “%(quiz)s”", quiz=scores.title),
+            desc=ngettext("Best score of %(num)s learner, in 10%% bands.",
+                          "Best scores of %(num)s learners, in 10%% bands.", scores.learners)))
+        result["quizzes"].append((scores, labels, chart))
+    rows = [(c.label, c.earned, c.best, f"{c.earned:.1f} / {c.best:g}" if c.best is not None else f"{c.earned:.1f}")
+            for c in data.competencies]
+    if rows:
+        result["competencies"] = Markup(charts.progress_bars(
+            "chart-competencies", rows, title=_("Competency profile"),
+            desc=_("Average points earned in the role-plays per competency (bar) against the best possible "
+                   "(dashed outline); each learner counts once per role-play, with their latest finished run.")))
+    return result
+
+
+# -- members -----------------------------------------------------------------------
+
+@bp.get("/groups/<int:group_id>/members")
+def members(group_id: int):
+    group = group_or_404(group_id)
+    return render_template("lms/trainer/members.html", group=group, people=groups.members(db_session(), group),
+                           form=MembersForm())
+
+
+@bp.post("/groups/<int:group_id>/members")
+def add_members(group_id: int):
+    group = group_or_404(group_id)
+    form = MembersForm()
+    if not form.validate_on_submit():
+        flash(_("Enter at least one e-mail."), "error")
+        return redirect(url_for(".members", group_id=group.id))
+    emails = groups.parse_emails(form.emails.data)
+    store = state().user_store
+    session = db_session()
+    report = groups.add_members(session, group, emails, form.role.data, store.find if store else None)
+    session.commit()
+    if report.added:
+        flash(ngettext("%(num)s person added: %(emails)s", "%(num)s people added: %(emails)s",
+                       len(report.added), emails=listed(report.added)), "success")
+    if report.already:
+        flash(ngettext("%(num)s was already in the group: %(emails)s",
+                       "%(num)s were already in the group: %(emails)s",
+                       len(report.already), emails=listed(report.already)), "info")
+    if report.unknown:
+        flash(ngettext("%(num)s e-mail is unknown (the person needs an account first): %(emails)s",
+                       "%(num)s e-mails are unknown (the people need an account first): %(emails)s",
+                       len(report.unknown), emails=listed(report.unknown)), "error")
+    if report.not_trainers:
+        flash(ngettext("%(num)s person cannot be a trainer without the trainer role: %(emails)s",
+                       "%(num)s people cannot be trainers without the trainer role: %(emails)s",
+                       len(report.not_trainers), emails=listed(report.not_trainers)), "error")
+    if not emails:
+        flash(_("No e-mail found in what you entered."), "error")
+    return redirect(url_for(".members", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/members/<int:user_id>/remove")
+def remove_member(group_id: int, user_id: int):
+    group = group_or_404(group_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = db_session()
+    try:
+        user = groups.remove_member(session, g.lms_user, group, user_id)
+    except groups.GroupError as exc:
+        if exc.code == "not_member":
+            abort(404)
+        flash(_("A group needs at least one trainer: add another trainer first."), "error")
+        return redirect(url_for(".members", group_id=group.id))
+    session.commit()
+    flash(_("%(name)s left the group; their results are kept.", name=user.name), "success")
+    return redirect(url_for(".members", group_id=group.id))
+
+
+# -- assignments -------------------------------------------------------------------
+
+@bp.get("/groups/<int:group_id>/courses")
+def courses(group_id: int):
+    group = group_or_404(group_id)
+    form = AssignForm()
+    _available, titles = course_choices(form)
+    return render_template("lms/trainer/courses.html", group=group, form=form, titles=titles,
+                           assignments=groups.active_assignments(db_session(), group=group))
+
+
+def _assign(form: AssignForm, back: str, **target):
+    available, titles = course_choices(form)
+    if not form.validate_on_submit() or form.course.data not in available:
+        flash(_("Choose a published course; the due date, if any, as YYYY-MM-DD."), "error")
+        return redirect(back)
+    session = db_session()
+    course = available[form.course.data]
+    _assignment, created = groups.assign(session, g.lms_user, course, due=form.due_date.data, **target)
+    session.commit()
+    title = titles.get(course.id, course.slug)
+    if created:
+        flash(_("“%(course)s” assigned.", course=title), "success")
+    else:
+        flash(_("“%(course)s” was already assigned; its due date is updated.", course=title), "success")
+    return redirect(back)
+
+
+@bp.post("/groups/<int:group_id>/courses")
+def assign_group(group_id: int):
+    group = group_or_404(group_id)
+    return _assign(AssignForm(), url_for(".courses", group_id=group.id), group=group)
+
+
+@bp.post("/learners/<int:user_id>/courses")
+def assign_learner(user_id: int):
+    learner = learner_or_404(user_id)
+    return _assign(AssignForm(), url_for(".learner", user_id=learner.id), user=learner)
+
+
+@bp.post("/assignments/<int:assignment_id>/remove")
+def unassign(assignment_id: int):
+    session = db_session()
+    assignment = groups.managed_assignment(session, g.lms_user, assignment_id)
+    if assignment is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    groups.unassign(session, g.lms_user, assignment)
+    session.commit()
+    flash(_("Assignment ended. What learners did stays on record."), "success")
+    if assignment.group_id is not None:
+        return redirect(url_for(".courses", group_id=assignment.group_id))
+    return redirect(url_for(".learner", user_id=assignment.user_id))
+
+
+# -- a learner's record ------------------------------------------------------------
+
+@bp.get("/learners/<int:user_id>")
+def learner(user_id: int):
+    learner = learner_or_404(user_id)
+    session = db_session()
+    form = AssignForm()
+    _available, titles = course_choices(form)
+    records = dashboard.learner_record(session, learner)
+    completed = {r.course.id for r in records if r.enrollment.completed_at is not None}
+    dues = learning.due_dates(session, learner)
+    assigned = []
+    if dues:
+        for course in session.scalars(select(Course).where(Course.id.in_(dues)).order_by(Course.slug)):
+            due = dues[course.id]
+            done = course.id in completed
+            assigned.append((course, titles.get(course.id, course.slug), due, done,
+                             not done and due is not None and today() > due))
+    return render_template(
+        "lms/trainer/learner.html", learner=learner, form=form, titles=titles,
+        groups_of=groups.visible_groups_of(session, g.lms_user, learner), assigned=assigned,
+        direct=groups.active_assignments(session, user=learner), records=records, duration=duration)
+
+
+def duration(seconds: int) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}:{seconds:02d}"
+

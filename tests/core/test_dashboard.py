@@ -1,0 +1,129 @@
+"""The dashboard's pure parts: counting per module agrees with the completion rules, sorting, bands, profiles."""
+import datetime as dt
+import random
+
+import pytest
+
+from lms.core import dashboard as core
+from lms.core.completion import COMPLETED, ActivityState, course_progress
+
+EDITION = {"modules": [
+    {"slug": "01-a", "title": "A", "activities": [
+        {"key": "01-a/l1", "kind": "lesson"}, {"key": "01-a/l2", "kind": "lesson"}, {"key": "01-a/q", "kind": "quiz"}]},
+    {"slug": "02-b", "title": "B", "activities": [
+        {"key": "02-b/l1", "kind": "lesson"}, {"key": "02-b/s", "kind": "scenario"}]},
+    {"slug": "03-c", "title": "C", "activities": [{"key": "03-c/q", "kind": "quiz"}]},
+]}
+TODAY = dt.date(2030, 6, 1)
+RULES = [
+    {"lessons": "all", "quizzes": "passed", "scenarios": "passed"},
+    {"lessons": "all", "quizzes": "attempted", "scenarios": "finished"},
+    {"lessons": "all", "quizzes": "none", "scenarios": "passed"},
+    {"lessons": "none", "quizzes": "passed", "scenarios": "none"},
+]
+
+
+def counted_like_the_database(plan: core.Plan, states: dict[str, ActivityState]) -> dict[int, tuple[int, int]]:
+    """What the dashboard's SQL computes from progress rows, per module."""
+    result: dict[int, tuple[int, int]] = {}
+    for key, state in states.items():
+        if state.status == "not_started" or key not in plan.module_of:
+            continue
+        index = plan.module_of[key]
+        done = state.status == COMPLETED and (
+            key in plan.done_when_completed or (key in plan.done_when_passed and bool(state.passed)))
+        before = result.get(index, (0, 0))
+        result[index] = (before[0] + done, before[1] + 1)
+    return result
+
+
+@pytest.mark.parametrize("rules", RULES)
+def test_counting_per_module_agrees_with_course_progress(rules):
+    rng = random.Random(7)
+    keys = [a["key"] for m in EDITION["modules"] for a in m["activities"]]
+    plan = core.make_plan(EDITION, rules)
+    learners, states, dues = [], {}, {}
+    for uid in range(300):
+        learners.append(core.Learner(uid, f"L{uid}", f"l{uid}@x"))
+        states[uid] = {k: ActivityState(rng.choice(["started", "completed"]), rng.choice([True, False, None]))
+                       for k in keys if rng.random() < 0.6}
+        dues[uid] = rng.choice([None, TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1)])
+    progress = {uid: counted_like_the_database(plan, s) for uid, s in states.items()}
+    matrix = core.build_matrix(plan, learners, progress, dues, TODAY)
+    for row in matrix.rows:
+        expected = course_progress(EDITION, rules, states[row.learner.user_id], None, dues[row.learner.user_id], TODAY)
+        assert (row.status, row.done, row.total) == (expected.status, expected.done, expected.total)
+        late = dues[row.learner.user_id] is not None and TODAY > dues[row.learner.user_id]
+        for cell, module in zip(row.cells, expected.modules, strict=True):
+            want = "overdue" if late and module.status != COMPLETED else module.status
+            assert (cell.status, cell.done, cell.total) == (want, module.done, module.total)
+    assert sum(matrix.course_counts.values()) == 300
+    for index, column in enumerate(matrix.columns):
+        assert sum(column.counts.values()) == 300
+        assert column.counts[COMPLETED] == sum(r.cells[index].status == COMPLETED for r in matrix.rows)
+
+
+def test_scores_are_the_best_quiz_percent_of_each_module():
+    plan = core.make_plan(EDITION, RULES[0])
+    matrix = core.build_matrix(plan, [core.Learner(1, "A", "a@x")], {}, {}, TODAY)
+    [row] = core.with_scores(plan, matrix.rows, {1: {"01-a/q": 55.0, "03-c/q": 90.0, "gone/q": 100.0}})
+    assert [cell.score for cell in row.cells] == [55.0, None, 90.0]
+
+
+def rows_for(*specs):
+    plan = core.make_plan(EDITION, RULES[0])
+    learners = [core.Learner(i, name, f"{i}@x") for i, (name, _) in enumerate(specs)]
+    progress = {i: {0: (done, done)} for i, (_, done) in enumerate(specs) if done}
+    return core.build_matrix(plan, learners, progress, {}, TODAY).rows
+
+
+def test_sorting_by_name_progress_and_status_and_filtering():
+    rows = rows_for(("вера", 0), ("Анна", 3), ("Борис", 1), ("анатолий", 1))
+    names = lambda rows: [r.learner.name for r in rows]  # noqa: E731
+    assert names(core.sort_rows(rows, "name")) == ["анатолий", "Анна", "Борис", "вера"]
+    assert names(core.sort_rows(rows, "name", descending=True)) == ["вера", "Борис", "Анна", "анатолий"]
+    assert names(core.sort_rows(rows, "progress")) == ["вера", "анатолий", "Борис", "Анна"]
+    assert names(core.sort_rows(rows, "progress", descending=True)) == ["Анна", "анатолий", "Борис", "вера"]
+    assert names(core.sort_rows(rows, "status")) == ["вера", "анатолий", "Анна", "Борис"]
+    assert names(core.filter_rows(rows, "not_started")) == ["вера"]
+    assert len(core.filter_rows(rows, "nonsense")) == 4
+
+
+def test_completion_timeline_is_cumulative_per_day():
+    d = dt.date
+    assert core.completion_timeline([d(2030, 1, 3), d(2030, 1, 1), d(2030, 1, 3), d(2030, 1, 9)]) == [
+        (d(2030, 1, 1), 1), (d(2030, 1, 3), 3), (d(2030, 1, 9), 4)]
+    assert core.completion_timeline([]) == []
+
+
+@pytest.mark.parametrize(("percent", "band"), [(0, 0), (9.99, 0), (10, 1), (55, 5), (89.9, 8), (90, 9), (100, 9),
+                                               (-4, 0), (130, 9)])
+def test_score_bands_are_ten_wide_and_the_last_one_is_closed(percent, band):
+    assert core.band_of(percent) == band
+
+
+def test_competency_profile_averages_earned_against_best():
+    outlines = {
+        "m/s1": core.ScenarioOutline({"speed": "Speed", "promises": "Promises", "unused": "Unused"},
+                                     {"speed": 2, "promises": 4, "unused": 0}),
+        "m/s2": core.ScenarioOutline({"promises": "Promises", "free": "Free"}, {"promises": 2, "free": None}),
+    }
+    totals = {"m/s1": core.RunTotals(2, {"speed": 3.0, "promises": 4.0}),
+              "m/s2": core.RunTotals(1, {"promises": 2.0, "free": 5.0}),
+              "gone": core.RunTotals(9, {"speed": 99.0})}
+    profile = {c.tag: c for c in core.competency_profile(outlines, totals)}
+    assert set(profile) == {"speed", "promises", "free"}
+    assert (profile["speed"].earned, profile["speed"].best, profile["speed"].runs) == (1.5, 2.0, 2)
+    # promises: (4 + 2) earned over 3 runs; best (4 + 4 + 2) / 3
+    assert profile["promises"].earned == 2.0 and profile["promises"].best == pytest.approx(10 / 3)
+    assert profile["promises"].share == pytest.approx(0.6)
+    assert profile["free"].best is None and profile["free"].share is None
+    assert core.competency_profile(outlines, {}) == []
+
+
+def test_outline_of_reads_a_stored_scenario():
+    data = {"competencies": [{"tag": "speed", "label": "Скорость"}, {"tag": "needs"}],
+            "outline": {"competency_max": {"speed": 3}}}
+    outline = core.outline_of(data)
+    assert outline.labels == {"speed": "Скорость", "needs": "needs"}
+    assert outline.best == {"speed": 3, "needs": 0}
