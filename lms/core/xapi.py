@@ -1,0 +1,212 @@
+"""xAPI (Experience API 1.0.3) statements built from learning records, without a database.
+
+Each record becomes one statement with a deterministic id (a UUID 5 of what
+it records), so exporting or queueing it twice yields the same statement and a
+learning record store keeps it once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+XAPI_VERSION = "1.0.3"
+#: Namespace of the statement ids (UUID 5).
+STATEMENT_NAMESPACE = uuid.UUID("6d3c5a52-7f0e-4d55-9a8e-2c1d5b7e4f10")
+
+VERBS: dict[str, str] = {
+    "completed": "http://adlnet.gov/expapi/verbs/completed",
+    "passed": "http://adlnet.gov/expapi/verbs/passed",
+    "failed": "http://adlnet.gov/expapi/verbs/failed",
+    "answered": "http://adlnet.gov/expapi/verbs/answered",
+    "experienced": "http://adlnet.gov/expapi/verbs/experienced",
+}
+ACTIVITY_TYPES: dict[str, str] = {
+    "course": "http://adlnet.gov/expapi/activities/course",
+    "lesson": "http://adlnet.gov/expapi/activities/lesson",
+    "quiz": "http://adlnet.gov/expapi/activities/assessment",
+    "question": "http://adlnet.gov/expapi/activities/cmi.interaction",
+    "scenario": "http://adlnet.gov/expapi/activities/simulation",
+}
+EXTENSION_BASE = "https://w3id.org/xapi/lms-service-training/extensions/"
+
+
+@dataclass(frozen=True)
+class Actor:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CourseRef:
+    """The course a record belongs to: its IRI and title in the learner's language."""
+
+    iri: str
+    title: str
+    language: str
+
+
+def statement_id(*parts: object) -> str:
+    """A stable statement id for the record named by ``parts`` (e.g. ``("lesson", 17)``)."""
+    return str(uuid.uuid5(STATEMENT_NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+def course_iri(base: str, slug: str) -> str:
+    return f"{base.rstrip('/')}/courses/{slug}"
+
+
+def activity_iri(base: str, slug: str, key: str) -> str:
+    """The activity id of ``key`` (``module/activity``) in course ``slug``: the address of its page."""
+    return f"{course_iri(base, slug)}/{key.strip('/')}"
+
+
+def question_iri(base: str, slug: str, key: str, question_id: str) -> str:
+    return f"{activity_iri(base, slug, key)}/questions/{question_id}"
+
+
+def iso_duration(seconds: float) -> str:
+    """ISO 8601 duration, e.g. ``PT1H2M3.5S`` (``PT0S`` for nothing or a negative span)."""
+    seconds = max(0.0, round(seconds, 2))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = "PT"
+    if hours:
+        text += f"{int(hours)}H"
+    if minutes:
+        text += f"{int(minutes)}M"
+    if secs or text == "PT":
+        text += f"{secs:g}S" if secs != int(secs) else f"{int(secs)}S"
+    return text
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with a ``Z`` (naive datetimes are taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def duration_between(start: dt.datetime | None, end: dt.datetime | None) -> str | None:
+    if start is None or end is None:
+        return None
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=dt.UTC)
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=dt.UTC)
+    return iso_duration((end - start).total_seconds())
+
+
+def activity(iri: str, name: str, kind: str, language: str, description: str | None = None) -> dict[str, Any]:
+    definition: dict[str, Any] = {"name": {language: name}, "type": ACTIVITY_TYPES[kind]}
+    if description:
+        definition["description"] = {language: description}
+    return {"objectType": "Activity", "id": iri, "definition": definition}
+
+
+def statement(*, id: str, actor: Actor, verb: str, object: dict[str, Any], when: dt.datetime,
+              course: CourseRef, result: dict[str, Any] | None = None, registration: str | None = None,
+              platform: str = "Service Academy LMS", extensions: dict[str, Any] | None = None,
+              parent: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One xAPI statement. ``parent`` defaults to the course; the course is always in the grouping."""
+    course_activity = activity(course.iri, course.title, "course", course.language)
+    context: dict[str, Any] = {"platform": platform, "language": course.language}
+    if object.get("id") != course.iri:
+        context["contextActivities"] = {"parent": [parent or course_activity]}
+        if parent is not None:
+            context["contextActivities"]["grouping"] = [course_activity]
+    if registration:
+        context["registration"] = registration
+    if extensions:
+        context["extensions"] = {EXTENSION_BASE + key: value for key, value in extensions.items()}
+    built: dict[str, Any] = {
+        "id": id,
+        "actor": {"objectType": "Agent", "name": actor.name, "mbox": f"mailto:{actor.email}"},
+        "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
+        "object": object,
+        "context": context,
+        "timestamp": timestamp(when),
+        "version": XAPI_VERSION,
+    }
+    if result:
+        built["result"] = {k: v for k, v in result.items() if v is not None}
+    return built
+
+
+def score(scaled: float | None = None, raw: float | None = None, minimum: float | None = None,
+          maximum: float | None = None) -> dict[str, float] | None:
+    """An xAPI score; ``scaled`` is clamped to -1..1 as the specification requires."""
+    values = {"scaled": None if scaled is None else max(-1.0, min(1.0, round(scaled, 4))),
+              "raw": raw, "min": minimum, "max": maximum}
+    if raw is not None and maximum is not None and raw > maximum:
+        values["max"] = raw
+    found = {k: v for k, v in values.items() if v is not None}
+    return found or None
+
+
+def registration_id(enrollment_id: int) -> str:
+    """The xAPI registration of an enrollment: every statement of one learner's course shares it."""
+    return str(uuid.uuid5(STATEMENT_NAMESPACE, f"enrollment:{enrollment_id}"))
+
+
+def lesson_completed(*, record_id: int, actor: Actor, course: CourseRef, iri: str, title: str,
+                     started: dt.datetime | None, completed: dt.datetime, enrollment_id: int) -> dict[str, Any]:
+    return statement(
+        id=statement_id("lesson", record_id), actor=actor, verb="completed",
+        object=activity(iri, title, "lesson", course.language), when=completed, course=course,
+        result={"completion": True, "duration": duration_between(started, completed)},
+        registration=registration_id(enrollment_id))
+
+
+def question_answered(*, attempt_id: int, question_id: str, actor: Actor, course: CourseRef, iri: str,
+                      title: str, quiz: dict[str, Any], fraction: float | None, points: float | None,
+                      max_points: float | None, correct: bool | None, answered: bool, when: dt.datetime,
+                      enrollment_id: int) -> dict[str, Any]:
+    """One question of a submitted attempt; ``correct`` is None while a trainer has not reviewed it."""
+    return statement(
+        id=statement_id("answer", attempt_id, question_id), actor=actor, verb="answered",
+        object=activity(iri, title, "question", course.language), when=when, course=course, parent=quiz,
+        result={"success": correct, "completion": answered,
+                "score": score(fraction if correct is not None else None, points, 0.0 if max_points else None,
+                               max_points)},
+        registration=registration_id(enrollment_id), extensions={"attempt": attempt_id})
+
+
+def attempt_result(*, attempt_id: int, number: int, actor: Actor, course: CourseRef, quiz: dict[str, Any],
+                   percent: float | None, points: float | None, max_points: float | None, passed: bool,
+                   started: dt.datetime | None, submitted: dt.datetime, enrollment_id: int) -> dict[str, Any]:
+    return statement(
+        id=statement_id("attempt", attempt_id), actor=actor, verb="passed" if passed else "failed", object=quiz,
+        when=submitted, course=course,
+        result={"success": passed, "completion": True,
+                "score": score(None if percent is None else percent / 100, points, 0.0 if max_points else None,
+                               max_points),
+                "duration": duration_between(started, submitted)},
+        registration=registration_id(enrollment_id), extensions={"attempt": number})
+
+
+def scenario_ended(*, run_id: int, number: int, actor: Actor, course: CourseRef, iri: str, title: str,
+                   outcome: str | None, points: float | None, passed: bool | None, started: dt.datetime | None,
+                   finished: dt.datetime, enrollment_id: int) -> dict[str, Any]:
+    return statement(
+        id=statement_id("scenario", run_id), actor=actor, verb="experienced",
+        object=activity(iri, title, "scenario", course.language), when=finished, course=course,
+        result={"success": passed, "completion": True, "response": outcome,
+                "score": score(raw=points) if points is not None else None,
+                "duration": duration_between(started, finished)},
+        registration=registration_id(enrollment_id), extensions={"run": number, "outcome": outcome})
+
+
+def certificate_issued(*, certificate_id: int, serial: str, cycle: int, actor: Actor, course: CourseRef,
+                       score_percent: float | None, issued: dt.datetime, verify_url: str | None = None,
+                       enrollment_id: int | None = None) -> dict[str, Any]:
+    """The course completed with a certificate; the serial (and where to verify it) ride along."""
+    extensions: dict[str, Any] = {"certificate": serial, "cycle": cycle}
+    if verify_url:
+        extensions["verification"] = verify_url
+    return statement(
+        id=statement_id("certificate", certificate_id), actor=actor, verb="completed",
+        object=activity(course.iri, course.title, "course", course.language), when=issued, course=course,
+        result={"success": True, "completion": True,
+                "score": score(None if score_percent is None else score_percent / 100)},
+        registration=registration_id(enrollment_id) if enrollment_id else None, extensions=extensions)

@@ -1,0 +1,204 @@
+"""Routes of people administration: the people list, staff import, deletion, API tokens, xAPI export.
+
+Two pages show a secret once (a staff import's invitation links, a new API
+token): they answer the POST itself, with ``Cache-Control: no-store``, instead
+of redirecting, because the secret is never stored anywhere it could be read
+back from.
+"""
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+
+from ..core.staff_import import StaffFileError
+from ..extension import db_session, state
+from ..i18n import _, ngettext
+from ..identity import can_invite
+from ..models import ApiToken, User
+from ..services import people as service
+from ..services import xapi
+from ..web import NavItem, add_nav_item, roles_required
+from . import bp
+from .forms import DeleteForm, ImportForm, InviteForm, RevokeTokenForm, TokenForm
+from .links import activity_base, invitation_url, verify_url
+
+add_nav_item(NavItem("lms.people.index", lambda: _("People"), ("hr",), order=45))
+
+
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+
+
+@bp.get("/")
+@roles_required("hr")
+def index():
+    query = request.args.get("q", "").strip()[:100]
+    people, total = service.search_people(db_session(), query)
+    return render_template("lms/people/index.html", people=people, total=total, query=query)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@roles_required("hr")
+def person(user_id: int):
+    """A person's details; POST (with the confirmation box ticked) deletes them."""
+    session = db_session()
+    person = session.get(User, user_id)
+    if person is None:
+        abort(404)
+    form = DeleteForm()
+    if request.method == "POST":
+        if person.id == g.lms_user.id:
+            flash(_("You cannot delete yourself."), "error")
+        elif form.validate_on_submit():
+            if service.anonymize_person(session, person, g.lms_user, state().user_store):
+                session.commit()
+                flash(_("The person was deleted: their name and e-mail are erased, their results kept."), "success")
+        else:
+            flash_errors(form)
+        return redirect(url_for(".person", user_id=user_id))
+    manager = session.get(User, person.manager_id) if person.manager_id else None
+    reports = list(session.scalars(select(User).where(User.manager_id == person.id).order_by(User.name)))
+    return render_template("lms/people/person.html", person=person, manager=manager, reports=reports,
+                           groups=service.groups_of(session, person), form=form, invite_form=InviteForm(),
+                           may_invite=can_invite(state().user_store) and person.anonymized_at is None,
+                           invitation=service.pending_invitation(session, person))
+
+
+@bp.post("/<int:user_id>/invitation")
+@roles_required("hr")
+def invite(user_id: int):
+    """A fresh invitation link for someone (the old one stops working); shown once."""
+    session = db_session()
+    person = session.get(User, user_id)
+    if person is None or person.anonymized_at is not None or not can_invite(state().user_store):
+        abort(404)
+    if not InviteForm().validate_on_submit():
+        abort(400)
+    token = service.create_invitation(session, person, g.lms_user, days=current_app.config["LMS_INVITATION_DAYS"])
+    session.commit()
+    return no_store(make_response(render_template(
+        "lms/people/invitation.html", person=person, link=invitation_url(token),
+        days=current_app.config["LMS_INVITATION_DAYS"])))
+
+
+# -- staff import ------------------------------------------------------------------
+def file_error_message(exc: StaffFileError) -> str:
+    messages = {
+        "not_utf8": _("The file is not UTF-8 text (line %(line)s). Save it as “CSV UTF-8” and upload it again.",
+                      line=exc.line or 1),
+        "not_csv": _("The file is not a CSV table. Save the spreadsheet as “CSV UTF-8” and upload it again."),
+        "empty": _("The file is empty."),
+        "wrong_header": _("The first row must name the columns name, email and department (manager_email and "
+                          "employee_id are optional). Found a problem with: %(columns)s", columns=exc.detail),
+        "too_many_rows": _("The file has more than %(count)s rows; split it into smaller files.", count=exc.detail),
+    }
+    return messages.get(exc.code, exc.code)
+
+
+def row_problem_labels() -> dict[str, str]:
+    return {
+        "bad_email": _("not a valid e-mail address"),
+        "missing_name": _("the name is empty"),
+        "wrong_columns": _("the row has a different number of cells than the header"),
+        "duplicate_email": _("this e-mail appears earlier in the file"),
+        "duplicate_employee_id": _("this employee number appears earlier in the file"),
+        "bad_manager_email": _("the manager's e-mail is not valid"),
+        "unknown_manager": _("the manager is neither in the file nor known to the LMS"),
+        "own_manager": _("a person cannot be their own manager"),
+        "conflict": _("the e-mail and the employee number belong to two different people"),
+    }
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("hr")
+def import_staff():
+    form = ImportForm()
+    if form.validate_on_submit():
+        session = db_session()
+        data = form.file.data.read()
+        try:
+            result = service.import_staff(session, data, g.lms_user, state().user_store,
+                                          current_app.config["LMS_INVITATION_DAYS"])
+        except StaffFileError as exc:
+            session.rollback()
+            form.file.errors = [file_error_message(exc)]
+            return render_template("lms/people/import.html", form=form), 422
+        session.commit()
+        links = {row.line: invitation_url(row.invitation) for row in result.invitations}
+        counts = result.counts
+        flash(ngettext("%(num)s row imported.", "%(num)s rows imported.",
+                       counts["created"] + counts["updated"] + counts["unchanged"]), "success")
+        return no_store(make_response(render_template(
+            "lms/people/import_result.html", result=result, counts=counts, links=links,
+            problems=row_problem_labels(), may_invite=can_invite(state().user_store),
+            days=current_app.config["LMS_INVITATION_DAYS"])))
+    if request.method == "POST":
+        return render_template("lms/people/import.html", form=form), 422
+    return render_template("lms/people/import.html", form=form)
+
+
+# -- API tokens (admins) --------------------------------------------------------------
+@bp.route("/tokens", methods=["GET", "POST"])
+@roles_required("admin")
+def tokens():
+    session = db_session()
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        token, plain = service.create_api_token(session, form.name.data, g.lms_user, form.scope.data)
+        session.commit()
+        created = (token, plain)
+        form = TokenForm(formdata=None)
+    elif request.method == "POST":
+        flash_errors(form)
+        return redirect(url_for(".tokens"))
+    response = make_response(render_template("lms/people/tokens.html", form=form, tokens=service.api_tokens(session),
+                                             created=created, revoke_form=RevokeTokenForm(),
+                                             api_url=url_for("lms.api.openapi_json")))
+    return no_store(response)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@roles_required("admin")
+def revoke_token(token_id: int):
+    session = db_session()
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if not RevokeTokenForm().validate_on_submit():
+        abort(400)
+    if service.revoke_api_token(session, token, g.lms_user):
+        session.commit()
+        flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
+    return redirect(url_for(".tokens"))
+
+
+# -- xAPI ------------------------------------------------------------------------------
+@bp.get("/xapi.jsonl")
+@roles_required("hr")
+def xapi_export():
+    """Every learning record as xAPI statements, one JSON object a line."""
+    session = db_session()
+    lines = list(xapi.export_lines(session, activity_base(), verify_url))
+    response = Response("".join(lines), mimetype="application/x-ndjson")
+    response.headers["Content-Disposition"] = 'attachment; filename="xapi-statements.jsonl"'
+    response.cache_control.private = True
+    return response

@@ -1,0 +1,276 @@
+"""xAPI statements from the learning rows: export as JSON lines, or queue and send to an LRS.
+
+The outbox (:class:`~lms.models.XapiOutbox`) makes delivery durable: statements
+are queued from the database rows (each once, by its deterministic id) and stay
+queued until the learning record store accepts them. A failed batch is tried
+again later with exponential backoff; nothing is lost while the LRS is down.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core import xapi
+from ..models import (
+    ActivityContent,
+    ActivityProgress,
+    Certificate,
+    Course,
+    CourseVersion,
+    Enrollment,
+    QuizAttempt,
+    ScenarioRun,
+    User,
+    XapiOutbox,
+    utcnow,
+)
+from .learning import pick_language
+from .quizzes import quiz_of
+
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_MAX_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Record:
+    """A statement and the person it is about (for anonymisation of the queue)."""
+
+    statement_id: str
+    user_id: int
+    payload: dict[str, Any]
+
+
+class _Catalogue:
+    """Titles of courses and activities, looked up once per version and language."""
+
+    def __init__(self, session: Session, base: str):
+        self.session = session
+        self.base = base
+        self._versions: dict[int, CourseVersion] = {}
+        self._slugs: dict[int, str] = dict(session.execute(select(Course.id, Course.slug)).all())
+        self._contents: dict[tuple[int, str, str], ActivityContent | None] = {}
+
+    def version(self, version_id: int) -> CourseVersion:
+        if version_id not in self._versions:
+            self._versions[version_id] = self.session.get(CourseVersion, version_id)
+        return self._versions[version_id]
+
+    def course(self, course_id: int, version_id: int, language: str) -> xapi.CourseRef:
+        manifest = self.version(version_id).manifest
+        language = pick_language(manifest, language)
+        return xapi.CourseRef(xapi.course_iri(self.base, self._slugs[course_id]),
+                              manifest["editions"][language]["title"], language)
+
+    def slug(self, course_id: int) -> str:
+        return self._slugs[course_id]
+
+    def content(self, version_id: int, language: str, key: str) -> ActivityContent | None:
+        manifest = self.version(version_id).manifest
+        language = pick_language(manifest, language)
+        cache_key = (version_id, language, key)
+        if cache_key not in self._contents:
+            self._contents[cache_key] = self.session.scalar(select(ActivityContent).where(
+                ActivityContent.version_id == version_id, ActivityContent.language == language,
+                ActivityContent.key == key))
+        return self._contents[cache_key]
+
+
+def actor_of(user: User) -> xapi.Actor:
+    return xapi.Actor(email=user.email, name=user.name)
+
+
+def statements(session: Session, base: str, verify_url=None) -> Iterator[Record]:
+    """Every statement the database holds, oldest records of each kind first.
+
+    ``base`` is the plugin's public address (activity ids are the pages' addresses);
+    ``verify_url(serial)`` optionally gives a certificate's verification address.
+    """
+    catalogue = _Catalogue(session, base)
+
+    lessons = session.execute(
+        select(ActivityProgress, Enrollment, User, ActivityContent.kind)
+        .join(Enrollment, Enrollment.id == ActivityProgress.enrollment_id)
+        .join(User, User.id == Enrollment.user_id)
+        .join(ActivityContent, (ActivityContent.version_id == ActivityProgress.version_id)
+              & (ActivityContent.key == ActivityProgress.activity_key)
+              & (ActivityContent.language == Enrollment.language), isouter=True)
+        .where(ActivityProgress.status == "completed", ActivityProgress.completed_at.is_not(None))
+        .order_by(ActivityProgress.id))
+    for progress, enrollment, user, kind in lessons:
+        content = catalogue.content(progress.version_id, enrollment.language, progress.activity_key)
+        if (kind or (content.kind if content else None)) != "lesson":
+            continue
+        course = catalogue.course(enrollment.course_id, progress.version_id, enrollment.language)
+        yield Record(xapi.statement_id("lesson", progress.id), user.id, xapi.lesson_completed(
+            record_id=progress.id, actor=actor_of(user), course=course,
+            iri=xapi.activity_iri(base, catalogue.slug(enrollment.course_id), progress.activity_key),
+            title=content.title if content else progress.activity_key, started=progress.started_at,
+            completed=progress.completed_at, enrollment_id=enrollment.id))
+
+    attempts = session.execute(
+        select(QuizAttempt, Enrollment, User)
+        .join(Enrollment, Enrollment.id == QuizAttempt.enrollment_id).join(User, User.id == QuizAttempt.user_id)
+        .where(QuizAttempt.submitted_at.is_not(None), QuizAttempt.passed.is_not(None))
+        .order_by(QuizAttempt.id))
+    for attempt, enrollment, user in attempts:
+        slug = catalogue.slug(enrollment.course_id)
+        course = catalogue.course(enrollment.course_id, attempt.version_id, enrollment.language)
+        content = catalogue.content(attempt.version_id, enrollment.language, attempt.activity_key)
+        quiz_iri = xapi.activity_iri(base, slug, attempt.activity_key)
+        quiz_activity = xapi.activity(quiz_iri, content.title if content else attempt.activity_key, "quiz",
+                                      course.language)
+        parsed = quiz_of(content) if content is not None and content.data else None
+        result = attempt.result or {}
+        for graded in result.get("results", []):
+            question_id = graded["question_id"]
+            title = question_id
+            if parsed is not None:
+                try:
+                    title = parsed.question(question_id).title or question_id
+                except KeyError:
+                    pass
+            yield Record(xapi.statement_id("answer", attempt.id, question_id), user.id, xapi.question_answered(
+                attempt_id=attempt.id, question_id=question_id, actor=actor_of(user), course=course,
+                iri=xapi.question_iri(base, slug, attempt.activity_key, question_id), title=title,
+                quiz=quiz_activity, fraction=_float(graded.get("fraction")), points=_float(graded.get("score")),
+                max_points=_float(graded.get("max_points")), correct=graded.get("correct"),
+                answered=bool(graded.get("answered")), when=attempt.submitted_at, enrollment_id=enrollment.id))
+        yield Record(xapi.statement_id("attempt", attempt.id), user.id, xapi.attempt_result(
+            attempt_id=attempt.id, number=attempt.number, actor=actor_of(user), course=course, quiz=quiz_activity,
+            percent=attempt.percent, points=_float(result.get("points")), max_points=_float(result.get("max_points")),
+            passed=bool(attempt.passed), started=attempt.started_at, submitted=attempt.submitted_at,
+            enrollment_id=enrollment.id))
+
+    runs = session.execute(
+        select(ScenarioRun, Enrollment, User)
+        .join(Enrollment, Enrollment.id == ScenarioRun.enrollment_id).join(User, User.id == ScenarioRun.user_id)
+        .where(ScenarioRun.finished_at.is_not(None), ScenarioRun.passed.is_not(None))
+        .order_by(ScenarioRun.id))
+    for run, enrollment, user in runs:
+        content = catalogue.content(run.version_id, enrollment.language, run.activity_key)
+        course = catalogue.course(enrollment.course_id, run.version_id, enrollment.language)
+        yield Record(xapi.statement_id("scenario", run.id), user.id, xapi.scenario_ended(
+            run_id=run.id, number=run.number, actor=actor_of(user), course=course,
+            iri=xapi.activity_iri(base, catalogue.slug(enrollment.course_id), run.activity_key),
+            title=content.title if content else run.activity_key, outcome=run.outcome, points=run.points,
+            passed=run.passed, started=run.started_at, finished=run.finished_at, enrollment_id=enrollment.id))
+
+    certificates = session.execute(
+        select(Certificate, User, Enrollment.id)
+        .join(User, User.id == Certificate.user_id)
+        .join(Enrollment, (Enrollment.user_id == Certificate.user_id) & (Enrollment.course_id == Certificate.course_id),
+              isouter=True)
+        .order_by(Certificate.id))
+    for certificate, user, enrollment_id in certificates:
+        course = catalogue.course(certificate.course_id, certificate.version_id, certificate.language)
+        yield Record(xapi.statement_id("certificate", certificate.id), user.id, xapi.certificate_issued(
+            certificate_id=certificate.id, serial=certificate.serial, cycle=certificate.cycle, actor=actor_of(user),
+            course=course, score_percent=certificate.score, issued=certificate.issued_at,
+            verify_url=verify_url(certificate.serial) if verify_url else None, enrollment_id=enrollment_id))
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def export_lines(session: Session, base: str, verify_url=None) -> Iterator[str]:
+    """The statements as JSON lines (one statement a line, UTF-8)."""
+    for record in statements(session, base, verify_url):
+        yield json.dumps(record.payload, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+# -- the outbox -----------------------------------------------------------------
+def fill_outbox(session: Session, base: str, verify_url=None, now: dt.datetime | None = None) -> int:
+    """Queue every statement not queued yet; returns how many were added."""
+    now = now or utcnow()
+    queued = set(session.scalars(select(XapiOutbox.statement_id)))
+    added = 0
+    for record in statements(session, base, verify_url):
+        if record.statement_id in queued:
+            continue
+        session.add(XapiOutbox(statement_id=record.statement_id, user_id=record.user_id, payload=record.payload,
+                               created_at=now, next_attempt_at=now))
+        queued.add(record.statement_id)
+        added += 1
+    session.flush()
+    return added
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    waiting: int = 0  # still queued afterwards
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait 1, 2, 4, 8... minutes after each failure, at most a day."""
+    return dt.timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1), BACKOFF_MAX_SECONDS))
+
+
+def post_statements(endpoint: str, payloads: list[dict[str, Any]], auth: str | None, timeout: float) -> None:
+    """POST a batch to the LRS's ``statements`` resource; raises on anything but success."""
+    url = endpoint.rstrip("/") + "/statements"
+    request = urllib.request.Request(url, data=json.dumps(payloads).encode(), method="POST", headers={
+        "Content-Type": "application/json", "X-Experience-API-Version": xapi.XAPI_VERSION})
+    if auth:
+        request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (configured endpoint)
+        if response.status not in (200, 204):
+            raise OSError(f"HTTP {response.status}")
+
+
+def send_pending(session: Session, endpoint: str, auth: str | None = None, batch_size: int = 50,
+                 timeout: float = 10.0, now: dt.datetime | None = None) -> SendReport:
+    """Send the due statements in batches; a failed batch waits (backoff) and sending stops
+    until the next run, so a down LRS is not hammered. Flushes; the caller commits."""
+    now = now or utcnow()
+    report = SendReport()
+    while True:
+        batch = list(session.scalars(
+            select(XapiOutbox).where(XapiOutbox.sent_at.is_(None), XapiOutbox.next_attempt_at <= now)
+            .order_by(XapiOutbox.id).limit(batch_size).with_for_update(skip_locked=True)))
+        if not batch:
+            break
+        try:
+            post_statements(endpoint, [row.payload for row in batch], auth, timeout)
+        except (OSError, urllib.error.URLError, ValueError) as exc:
+            message = _describe(exc)
+            for row in batch:
+                row.attempts += 1
+                row.last_error = message[:1000]
+                row.next_attempt_at = now + backoff(row.attempts)
+            report.failed += len(batch)
+            report.errors.append(message)
+            break
+        for row in batch:
+            row.attempts += 1
+            row.sent_at = now
+            row.last_error = ""
+        report.sent += len(batch)
+        session.flush()
+    session.flush()
+    report.waiting = len(session.scalars(select(XapiOutbox.id).where(XapiOutbox.sent_at.is_(None))).all())
+    return report
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        body = exc.read(500).decode("utf-8", "replace") if exc.fp else ""
+        return f"HTTP {exc.code}: {body}".strip()
+    if isinstance(exc, urllib.error.URLError):
+        return f"unreachable: {exc.reason}"
+    return f"{type(exc).__name__}: {exc}"
