@@ -27,7 +27,7 @@ demo: install
 ## make serve: production-style serving with gunicorn against DATABASE_URL
 serve: install
 	$(BIN)/flask --app wsgi lms init
-	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## make test: install the test dependencies and run the whole suite
 test: install

@@ -25,7 +25,7 @@ from .services.users import add_member, find_group, find_user, sync_identity
 
 lms_cli = AppGroup("lms", help="Manage the LMS: database, courses, users and assignments.")
 courses_cli = AppGroup("courses", help="Check, import and export Markdown courses.")
-users_cli = AppGroup("users", help="Create accounts.")
+users_cli = AppGroup("users", help="Create accounts and import staff.")
 lms_cli.add_command(courses_cli)
 lms_cli.add_command(users_cli)
 
@@ -289,3 +289,16 @@ def scenario_check(file: Path) -> None:
     click.echo(output if isinstance(output, str) else json.dumps(output, ensure_ascii=False, indent=2))
     if report.errors or problems:
         sys.exit(1)
+
+
+from .certificates.cli import certificates_cli  # noqa: E402  (a feature's commands, beside its routes)
+
+lms_cli.add_command(certificates_cli)
+
+from .reports.cli import report_cli  # noqa: E402  (a feature's commands, beside its routes)
+
+lms_cli.add_command(report_cli)
+from .people.cli import users_import, xapi_cli  # noqa: E402
+
+users_cli.add_command(users_import)
+lms_cli.add_command(xapi_cli)

@@ -24,7 +24,14 @@ Configuration keys (all prefixed ``LMS_``, defaults set with ``setdefault``):
 ``LMS_LOGIN_RATE_LIMIT``      ``10 per minute`` per address for login attempts
 ``LMS_CONTENT_SECURITY_POLICY`` the CSP header on every plugin page
 ``LMS_MAX_TEXT_BYTES`` / ``LMS_MAX_ASSET_BYTES``  size limits for course files
-``LMS_ORGANISATION``          the organisation's name, shown on certificates
+``LMS_ORGANISATION``          the organisation's name, shown on certificates and as the Open Badge issuer
+``LMS_VERIFY_RATE_LIMIT``     ``30 per minute`` per address for the public certificate verification pages
+``LMS_PUBLIC_URL``            the site's public address (``https://lms.example.com``): full links printed by
+                              commands (invitations) and the stem of xAPI activity ids
+``LMS_INVITATION_DAYS``       ``7``: how long an invitation link to set a password stays valid
+``LMS_XAPI_ENDPOINT``         a learning record store's xAPI endpoint; ``flask lms xapi send`` delivers to it
+``LMS_XAPI_AUTH``             ``user:password`` for the LRS (HTTP basic authentication)
+``LMS_XAPI_ACTIVITY_BASE``    the stem of xAPI activity ids; defaults to ``LMS_PUBLIC_URL`` + the URL prefix
 """
 from __future__ import annotations
 
@@ -150,6 +157,12 @@ class LMS:
         config.setdefault("LMS_MAX_TEXT_BYTES", 1_000_000)
         config.setdefault("LMS_MAX_ASSET_BYTES", 5_000_000)
         config.setdefault("LMS_ORGANISATION", "")
+        config.setdefault("LMS_VERIFY_RATE_LIMIT", "30 per minute")
+        config.setdefault("LMS_PUBLIC_URL", None)
+        config.setdefault("LMS_INVITATION_DAYS", 7)
+        config.setdefault("LMS_XAPI_ENDPOINT", None)
+        config.setdefault("LMS_XAPI_AUTH", None)
+        config.setdefault("LMS_XAPI_ACTIVITY_BASE", None)
         config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
         config.setdefault("SESSION_COOKIE_HTTPONLY", True)
         config.setdefault("WTF_CSRF_ENABLED", True)

@@ -46,6 +46,40 @@ class UserStore(Protocol):
     may leave it out, and then ``lms users create`` says so.
     """
 
-    def create(self, email: str, name: str, roles: Iterable[str], password: str) -> Identity: ...
+    def create(self, email: str, name: str, roles: Iterable[str], password: str | None) -> Identity:
+        """Create the account (or update it). ``password=None`` creates it without a usable
+        password: the person sets one through an invitation link (see :meth:`set_password`)."""
+        ...
 
     def find(self, email: str) -> Identity | None: ...
+
+
+class InvitingUserStore(UserStore, Protocol):
+    """A user store that can also take part in HR's staff administration.
+
+    With these methods the staff import invites new employees to choose their
+    password, keeps names and addresses in step, and deleting an employee
+    closes their account. The standalone site's store has them all.
+    """
+
+    def set_password(self, email: str, password: str) -> Identity | None:
+        """Give the account a password (an invitation was accepted); None if there is no such account."""
+        ...
+
+    def update(self, email: str, *, name: str | None = None, new_email: str | None = None) -> Identity | None:
+        """Change the account's name or e-mail address (the staff file says so)."""
+        ...
+
+    def deactivate(self, email: str, *, new_email: str | None = None, new_name: str | None = None) -> None:
+        """Close the account for good; with ``new_email``/``new_name`` also erase who it was."""
+        ...
+
+    def invitation_endpoint(self) -> str:
+        """The Flask endpoint (taking ``token``) where an invitation link is accepted."""
+        ...
+
+
+def can_invite(store: UserStore | None) -> bool:
+    """Whether ``store`` supports invitations (and the rest of :class:`InvitingUserStore`)."""
+    return store is not None and all(callable(getattr(store, name, None)) for name in
+                                     ("set_password", "update", "deactivate", "invitation_endpoint"))

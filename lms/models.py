@@ -345,3 +345,119 @@ class Review(Base):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Draft(Base):
+    """A file edited in the browser and not yet published.
+
+    The working copy of a course is its published files with these drafts laid
+    over them; publishing turns the working copy into a new content version.
+    """
+
+    __tablename__ = "lms_drafts"
+    __table_args__ = (UniqueConstraint("course_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(500))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: the file is deleted in the draft
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+
+
+class Certificate(Base):
+    """A certificate earned by completing a course, verifiable by anyone who has its serial.
+
+    Issued once per learner, course and ``cycle``: the unique constraint makes two
+    requests completing the course at the same moment issue one certificate. When it
+    expires the course is assigned again and the next certificate has the next cycle.
+    What was printed (holder's name, course title, trainer) is copied here, so a later
+    rename or course edit never changes an issued certificate; the organisation is the
+    issuer's ``LMS_ORGANISATION``.
+    """
+
+    __tablename__ = "lms_certificates"
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", "cycle"),
+        Index("ix_lms_certificates_expires", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id"))
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    score: Mapped[float | None] = mapped_column()
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    holder_name: Mapped[str] = mapped_column(String(200))
+    course_title: Mapped[str] = mapped_column(String(300))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    trainer_name: Mapped[str] = mapped_column(String(200), default="")
+    #: the learner's results at issue, kept when a new cycle resets their progress
+    record: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: set when the expiry was handled: the course assigned again for a new cycle
+    renewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    renewal_assignment_id: Mapped[int | None] = mapped_column(ForeignKey("lms_assignments.id", ondelete="SET NULL"))
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    course: Mapped[Course] = relationship()
+
+
+class Invitation(Base):
+    """A one-time link that lets a newly imported employee choose their password.
+
+    Only the SHA-256 of the token is stored: the link itself is shown once, to HR.
+    """
+
+    __tablename__ = "lms_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "lms_api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the first characters of the token, so an admin can tell tokens apart
+    prefix: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(100), default="reports:read")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class XapiOutbox(Base):
+    """An xAPI statement waiting for (or delivered to) the learning record store.
+
+    Filled from the learning rows; a statement stays here until the LRS accepts
+    it, with exponential backoff between failed attempts.
+    """
+
+    __tablename__ = "lms_xapi_outbox"
+    __table_args__ = (Index("ix_lms_xapi_outbox_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str] = mapped_column(Text, default="")

@@ -6,6 +6,8 @@ nested under it, so every one of these rules applies to every plugin route.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -141,6 +143,40 @@ def template_context() -> dict[str, Any]:
     }
 
 
+_FINGERPRINTS: dict[str, str] = {}
+
+
+def fingerprint(folder: str, filename: str) -> str | None:
+    """A short hash of a static file's bytes, so its URL changes when it does."""
+    path = os.path.join(folder, filename)
+    key = f"{path}:{os.path.getmtime(path) if os.path.exists(path) else 0}"
+    if key not in _FINGERPRINTS:
+        try:
+            with open(path, "rb") as handle:
+                _FINGERPRINTS[key] = hashlib.sha256(handle.read()).hexdigest()[:12]
+        except OSError:
+            return None
+    return _FINGERPRINTS[key]
+
+
+def add_fingerprint(static_folder: str | None, values: dict[str, Any]) -> None:
+    if static_folder and "filename" in values and "v" not in values:
+        version = fingerprint(static_folder, values["filename"])
+        if version:
+            values["v"] = version
+
+
+def cache_static(response):
+    """Fingerprinted assets are cached for a year; anything else for an hour."""
+    response.cache_control.public = True
+    if request.args.get("v"):
+        response.cache_control.max_age = 31_536_000
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.max_age = 3600
+    return response
+
+
 def render_error(code: int, title: str, message: str):
     return render_template("lms/error.html", code=code, title=title, message=message), code
 
@@ -182,9 +218,13 @@ def create_blueprint() -> Blueprint:
     @bp.after_request
     def headers(response):
         if request.endpoint == "lms.static":
-            response.cache_control.public = True
-            response.cache_control.max_age = 3600
+            cache_static(response)
         return security_headers(response)
+
+    @bp.url_defaults
+    def static_fingerprint(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "lms.static":
+            add_fingerprint(bp.static_folder, values)
 
     bp.context_processor(template_context)
 
@@ -229,12 +269,16 @@ def create_blueprint() -> Blueprint:
             target = url_for("lms.learn.home")
         return redirect(target)
 
+    from .api import bp as api_bp
+    from .author import bp as author_bp
     from .certificates import bp as certificates_bp
     from .learn import bp as learn_bp
+    from .people import bp as people_bp
+    from .reports import bp as reports_bp
     from .review import bp as review_bp
     from .trainer import bp as trainer_bp
 
-    for feature in (learn_bp, trainer_bp, review_bp, certificates_bp):
+    for feature in (learn_bp, trainer_bp, review_bp, certificates_bp, author_bp, reports_bp, people_bp, api_bp):
         bp.register_blueprint(feature)
     return bp
 

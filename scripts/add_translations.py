@@ -5,6 +5,7 @@ Usage: python scripts/add_translations.py NEW.json   (plural entries: [[ru forms
 import json
 import sys
 from pathlib import Path
+
 new = json.load(open(sys.argv[1]))
 for lang, idx in (("ru", 0), ("ar", 1)):
     p = Path(__file__).parent / f"translations_{lang}.json"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import activities
+from .certificates import check_rule as check_certificate_rule
 from .frontmatter import Document, split_front_matter
 from .problems import Problem
 from .render import Rendered, render_markdown
@@ -131,6 +132,25 @@ class CourseContent:
                 for lang, ed in self.editions.items()
             },
         }
+
+
+def front_matter_line(source: str, key: str, subkey: str | None = None) -> int:
+    """The line of ``key:`` (and of ``subkey:`` under it) in a file's front matter; 1 if not found."""
+    lines = source.split("\n")
+    found = 1
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() in ("---", "..."):
+            break
+        if found == 1 and re.match(rf"{re.escape(key)}\s*:", line):
+            found = number
+            if subkey is None or re.search(rf"[{{,]\s*{re.escape(subkey)}\s*:", line):
+                return number
+        elif found > 1 and subkey is not None:
+            if line and not line[0].isspace():
+                break
+            if re.match(rf"\s+{re.escape(subkey)}\s*:", line):
+                return number
+    return found
 
 
 def content_hash(files: dict[str, bytes]) -> str:
@@ -291,10 +311,9 @@ class _Loader:
                 self.problem("course.md", 1, f"completion rule '{key}: {value}' must be one of: {allowed}")
             else:
                 completion[key] = value
-        certificate = meta.get("certificate") or {}
-        if not isinstance(certificate, dict):
-            self.problem("course.md", 1, "'certificate:' must be a mapping")
-            certificate = {}
+        certificate, certificate_problems = check_certificate_rule(meta.get("certificate"))
+        for key, message in certificate_problems:
+            self.problem("course.md", front_matter_line(course.source, "certificate", key), message)
 
         self.check_files()
         module_slugs = self.module_order(meta)

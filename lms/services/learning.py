@@ -196,10 +196,18 @@ def complete_activity(session: Session, enrollment: Enrollment, activity: Activi
 
 
 def update_course_completion(session: Session, enrollment: Enrollment, version: CourseVersion) -> bool:
-    """Set the enrollment's completion date once every required activity is done."""
+    """Set the enrollment's completion date once every required activity is done.
+
+    A complete course also issues its certificate when the course's rule is met
+    (once per cycle; see :mod:`lms.services.certificates`).
+    """
     session.flush()
     progress = progress_of(session, enrollment, version.manifest, pick_language(version.manifest, enrollment.language))
     if progress.completed and enrollment.completed_at is None:
         enrollment.completed_at = utcnow()
         enrollment.completed_version_id = version.id
+    if progress.completed:
+        from . import certificates
+
+        certificates.issue_if_earned(session, enrollment, version, completed=True)
     return progress.completed

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..core import quiz as core
 from ..models import ActivityContent, CourseVersion, Enrollment, QuizAttempt, Review, utcnow
+from .certificates import cycle_started_at
 from .learning import complete_activity
 
 _CACHE: dict[int, core.Quiz] = {}
@@ -136,9 +137,13 @@ def submit(session: Session, attempt: QuizAttempt, content: ActivityContent, enr
             rubric=[{"label": label, "points": None} for label in question.rubric],
             max_points=float(question.points),
         ))
-    best = bool(result.passed) or bool(session.scalar(select(func.count(QuizAttempt.id)).where(
+    earlier_passed = select(func.count(QuizAttempt.id)).where(
         QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.activity_key == content.key,
-        QuizAttempt.passed.is_(True), QuizAttempt.id != attempt.id)))
+        QuizAttempt.passed.is_(True), QuizAttempt.id != attempt.id)
+    since = cycle_started_at(session, enrollment.user_id, enrollment.course_id)
+    if since is not None:  # after a certificate expired, only this cycle's attempts count
+        earlier_passed = earlier_passed.where(QuizAttempt.started_at >= since)
+    best = bool(result.passed) or bool(session.scalar(earlier_passed))
     complete_activity(session, enrollment, content, version,
                       result={"passed": best, "percent": float(result.percent), "attempt": attempt.number,
                               "awaiting_review": list(result.pending)},

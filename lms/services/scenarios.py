@@ -18,6 +18,7 @@ from ..models import (
     ScenarioRun,
     utcnow,
 )
+from .certificates import cycle_started_at
 from .learning import complete_activity
 
 _CACHE: dict[int, engine.Scenario] = {}
@@ -120,9 +121,13 @@ def settle(session: Session, run: ScenarioRun, content: ActivityContent, enrollm
     run.outcome = result.outcome
     run.points = float(result.points)
     run.passed = result.passed
-    best_passed = bool(result.passed) or bool(session.scalar(select(func.count(ScenarioRun.id)).where(
+    earlier_passed = select(func.count(ScenarioRun.id)).where(
         ScenarioRun.enrollment_id == enrollment.id, ScenarioRun.activity_key == content.key,
-        ScenarioRun.passed.is_(True), ScenarioRun.id != run.id)))
+        ScenarioRun.passed.is_(True), ScenarioRun.id != run.id)
+    since = cycle_started_at(session, enrollment.user_id, enrollment.course_id)
+    if since is not None:  # after a certificate expired, only this cycle's runs count
+        earlier_passed = earlier_passed.where(ScenarioRun.started_at >= since)
+    best_passed = bool(result.passed) or bool(session.scalar(earlier_passed))
     complete_activity(session, enrollment, content, version,
                       result={"passed": best_passed, "outcome": result.outcome, "points": float(result.points),
                               "run": run.number, "awaiting_review": list(result.awaiting_review)},

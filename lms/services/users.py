@@ -7,6 +7,9 @@ from sqlalchemy.orm import Session
 from ..identity import Identity
 from ..models import Group, GroupMember, User
 
+#: ``external_id`` of people imported by HR whom the host has not signed in yet.
+PENDING_PREFIX = "pending:"
+
 
 def sync_identity(session: Session, identity: Identity) -> User:
     """Find or create the ``lms_users`` row for ``identity``; update what changed.
@@ -17,12 +20,24 @@ def sync_identity(session: Session, identity: Identity) -> User:
     user = session.scalar(select(User).where(User.external_id == identity.id))
     roles = ",".join(sorted(identity.roles))
     if user is None:
+        # Someone HR imported before the host knew them: the first sign-in claims the row.
+        user = session.scalar(select(User).where(User.external_id.startswith(PENDING_PREFIX),
+                                                 User.email == identity.email).order_by(User.id))
+        if user is not None:
+            user.external_id = identity.id
+            user.name, user.roles = identity.name, roles
+            session.flush()
+            session.info["lms_identity_changed"] = True
+            return user
+    if user is None:
         user = User(external_id=identity.id, email=identity.email, name=identity.name, roles=roles,
                     locale=identity.locale)
         session.add(user)
         session.flush()
         session.info["lms_identity_changed"] = True
         return user
+    if user.anonymized_at is not None:
+        return user  # a deleted employee stays anonymous whatever the host still knows
     if (user.email, user.name, user.roles) != (identity.email, identity.name, roles):
         user.email, user.name, user.roles = identity.email, identity.name, roles
         session.flush()

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
 
 from ..extension import LMS
 from ..identity import Identity
@@ -41,23 +42,62 @@ def secret_key(instance: Path) -> str:
 
 
 class SiteUserStore:
-    """Accounts of the standalone site, for ``flask lms users create`` and the demo."""
+    """Accounts of the standalone site, for the command line, the demo and HR's staff import."""
 
-    def create(self, email: str, name: str, roles, password: str) -> Identity:
+    def _get(self, email: str) -> SiteUser | None:
+        return db.session.scalar(db.select(SiteUser).where(SiteUser.email == email.strip().lower()))
+
+    def create(self, email: str, name: str, roles, password: str | None) -> Identity:
+        """Create or update the account; ``password=None`` leaves it without a usable password."""
         email = email.strip().lower()
-        user = db.session.scalar(db.select(SiteUser).where(SiteUser.email == email))
+        user = self._get(email)
         if user is None:
-            user = SiteUser(email=email, name=name)
+            user = SiteUser(email=email, name=name, password_hash="")
             db.session.add(user)
         user.name = name
         user.roles = ",".join(sorted(set(roles))) or "learner"
-        user.set_password(password)
+        if password is not None:
+            user.set_password(password)
         db.session.flush()
         return identity_of(user)
 
     def find(self, email: str) -> Identity | None:
-        user = db.session.scalar(db.select(SiteUser).where(SiteUser.email == email.strip().lower()))
+        user = self._get(email)
         return identity_of(user) if user else None
+
+    def set_password(self, email: str, password: str) -> Identity | None:
+        user = self._get(email)
+        if user is None:
+            return None
+        user.set_password(password)
+        db.session.flush()
+        return identity_of(user)
+
+    def update(self, email: str, *, name: str | None = None, new_email: str | None = None) -> Identity | None:
+        user = self._get(email)
+        if user is None:
+            return None
+        if name:
+            user.name = name
+        if new_email and new_email.strip().lower() != user.email and self._get(new_email) is None:
+            user.email = new_email.strip().lower()
+        db.session.flush()
+        return identity_of(user)
+
+    def deactivate(self, email: str, *, new_email: str | None = None, new_name: str | None = None) -> None:
+        user = self._get(email)
+        if user is None:
+            return
+        user.is_active_account = False
+        user.password_hash = ""
+        if new_email:
+            user.email = new_email
+        if new_name:
+            user.name = new_name
+        db.session.flush()
+
+    def invitation_endpoint(self) -> str:
+        return "site.invite"
 
 
 def identity_of(user: SiteUser) -> Identity:
@@ -89,6 +129,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 app.config[key] = json.loads(value)
             except ValueError:
                 app.config[key] = value
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        # One pool per worker process: size it with the worker's threads in mind.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+            "pool_size": int(os.environ.get("LMS_DB_POOL_SIZE", 5)),
+            "max_overflow": int(os.environ.get("LMS_DB_MAX_OVERFLOW", 5)),
+            "pool_pre_ping": True,
+            "pool_recycle": 1800,
+        })
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -97,6 +145,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    # Every POST of the site (sign-in, sign-out, invitations) carries a CSRF token.
+    CSRFProtect(app)
     login_manager = LoginManager(app)
     login_manager.login_view = "site.login"
     login_manager.session_protection = "strong"

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..i18n import lazy_gettext as _l
 
@@ -13,3 +13,12 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     pass
+
+
+class InvitationForm(FlaskForm):
+    """A new employee chooses their password (typed twice)."""
+
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(min=8, max=200, message=_l("Use at least 8 characters."))])
+    confirm = PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ. Type the same password twice."))])

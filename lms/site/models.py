@@ -39,4 +39,5 @@ class SiteUser(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        # An empty hash: the account has no password yet (an invitation is pending) or was closed.
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -10,8 +10,8 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from ..i18n import _
-from ..web import render_error, security_headers, template_context
-from .forms import LoginForm, LogoutForm
+from ..web import add_fingerprint, cache_static, render_error, security_headers, template_context
+from .forms import InvitationForm, LoginForm, LogoutForm
 from .models import SiteUser, db
 
 bp = Blueprint("site", __name__)
@@ -56,6 +56,40 @@ def login():
     return render_template("site/login.html", form=form)
 
 
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def invite(token: str):
+    """A new employee's invitation link: choose a password, then you are signed in."""
+    from ..extension import state
+    from ..services.people import accept_invitation, valid_invitation
+
+    found = valid_invitation(db.session, token)
+    if found is None:
+        return render_error(404, _("This invitation link does not work"),
+                            _("It was already used, has expired or was replaced by a newer one. "
+                              "Ask HR for a new link, or sign in if you already chose a password."))
+    invitation, person = found
+    form = InvitationForm()
+    if form.validate_on_submit():
+        store = state().user_store
+        identity = store.set_password(person.email, form.password.data) if store is not None else None
+        account = db.session.scalar(db.select(SiteUser).where(SiteUser.email == person.email))
+        if identity is None or account is None or not account.is_active or not accept_invitation(db.session, invitation):
+            db.session.rollback()
+            return render_error(404, _("This invitation link does not work"),
+                                _("It was already used, has expired or was replaced by a newer one. "
+                                  "Ask HR for a new link, or sign in if you already chose a password."))
+        db.session.commit()
+        logout_user()
+        login_user(account)
+        flash(_("Your password is set. Welcome!"), "success")
+        return redirect(url_for("lms.learn.home"))
+    response = current_app.make_response(render_template("site/invite.html", form=form, person=person))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    return response
+
+
 @bp.post("/logout")
 def logout():
     if LogoutForm().validate_on_submit():
@@ -66,6 +100,7 @@ def logout():
 def register(app: Flask) -> None:
     storage = app.config.get("LMS_RATELIMIT_STORAGE_URI") or app.config.get("LMS_REDIS_URL") or "memory://"
     app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config.get("LMS_RATELIMIT_KEY_PREFIX", "lms"))
     limiter.init_app(app)
     app.register_blueprint(bp)
 
@@ -78,6 +113,17 @@ def register(app: Flask) -> None:
         return context
 
     app.after_request(security_headers)
+
+    @app.url_defaults
+    def static_fingerprint(endpoint, values):
+        if endpoint == "static":
+            add_fingerprint(app.static_folder, values)
+
+    @app.after_request
+    def static_cache(response):
+        if request.endpoint == "static":
+            cache_static(response)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -155,3 +155,14 @@ def test_login_is_rate_limited(app, client, auth):
     codes = [auth.login("learner@example.com", "wrong-password").status_code for _ in range(4)]
     assert codes[:3] == [401, 401, 401]
     assert codes[3] == 429
+
+
+def test_static_assets_have_fingerprinted_urls_and_long_cache(client, auth, sample_course):
+    auth.as_role("learner")
+    html = client.get("/training/").get_data(as_text=True)
+    css = re.search(r'href="(/training/static/lms/lms\.css\?v=[0-9a-f]{12})"', html).group(1)
+    brand = re.search(r'href="(/static/brand\.css\?v=[0-9a-f]{12})"', html).group(1)
+    for url in (css, brand):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.cache_control.max_age == 31_536_000 and response.cache_control.immutable

@@ -1,0 +1,87 @@
+"""Every registered route, tried as each role: a new route cannot escape this test."""
+import pytest
+
+PUBLIC = {
+    "site.home", "site.login", "site.invite", "static", "lms.static", "lms.set_language",
+    "lms.certificates.verify", "lms.certificates.verify_json", "lms.certificates.issuer",
+    "lms.certificates.issuer_jwk", "lms.api.openapi_json",
+}
+TOKEN_AUTH = {"lms.api.certificates", "lms.api.completions", "lms.api.groups", "lms.api.users"}
+# Which roles may use each area (admins may use everything).
+AREAS = {
+    "site.": {"learner", "trainer", "hr"},
+    "lms.learn.": {"learner", "trainer", "hr"},
+    "lms.certificates.": {"learner", "trainer", "hr"},
+    "lms.trainer.": {"trainer"},
+    "lms.review.": {"trainer"},
+    "lms.author.": {"trainer"},
+    "lms.reports.": {"trainer", "hr"},
+    "lms.people.": {"hr"},
+    "lms.api.": set(),
+}
+RESTRICTED_IN_AREA = {  # endpoints stricter than their area
+    "lms.certificates.expiring": {"trainer", "hr"},
+    "lms.certificates.person": {"trainer", "hr"},
+    "lms.certificates.revoke": {"hr"},
+    "lms.people.tokens": set(),
+    "lms.people.revoke_token": set(),
+}
+ARGS = {"slug": "sample", "module": "01-basics", "activity": "01-welcome", "serial": "AAAA-AAAA-AAAA-AAAA",
+        "token": "not-a-token", "path": "01-basics/images/smile.png", "filename": "lms/lms.css"}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        values = {name: ARGS.get(name, 1) for name in rule.arguments}
+        if rule.endpoint == "static":
+            values["filename"] = "brand.css"
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **values)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def area(endpoint):
+    return next((roles for prefix, roles in AREAS.items() if endpoint.startswith(prefix)), None)
+
+
+def test_every_route_belongs_to_a_known_area(app):
+    unknown = sorted({e for e, _m, _u in routes(app) if e not in PUBLIC and area(e) is None})
+    assert not unknown, f"classify these routes in tests/web/test_route_matrix.py: {unknown}"
+
+
+def test_anonymous_users_reach_only_public_routes(client, app, sample_course):
+    for endpoint, method, url in routes(app):
+        if method != "GET" or endpoint in PUBLIC:
+            continue
+        response = client.get(url)
+        if endpoint in TOKEN_AUTH:
+            assert response.status_code == 401, url
+        else:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], (url, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["learner", "trainer", "hr", "admin"])
+def test_each_role_gets_what_its_area_allows_and_never_a_server_error(client, auth, app, sample_course, role):
+    auth.as_role(role)
+    for endpoint, method, url in routes(app):
+        if method != "GET" or endpoint in PUBLIC or endpoint in TOKEN_AUTH or endpoint == "site.logout":
+            continue
+        response = client.get(url)
+        allowed = RESTRICTED_IN_AREA.get(endpoint, area(endpoint))
+        assert response.status_code < 500, (role, url)
+        if role == "admin" or role in allowed:
+            assert response.status_code in (200, 302, 404), (role, url, response.status_code)
+        else:
+            assert response.status_code in (403, 404), (role, url, response.status_code)
+
+
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(client, auth, app, sample_course):
+    auth.as_role("admin")
+    for endpoint, method, url in routes(app):
+        if method == "GET" or endpoint in TOKEN_AUTH:
+            continue
+        response = client.post(url, data={"language": "en", "text": "x", "reply": "1"})
+        assert response.status_code == 400, (endpoint, url, response.status_code)
