@@ -192,3 +192,26 @@ def test_parallel_starts_cannot_exceed_the_attempts_allowed(client, auth, app, s
     assert results == [302] * 6
     with app.app_context():
         assert db_session().scalar(select(func.count(QuizAttempt.id))) == 3
+
+
+def test_one_question_per_page_with_navigation_keeps_answers(client, auth, runner):
+    from support import ROOT
+
+    assert runner.invoke(args=["lms", "courses", "import", str(ROOT / "courses")]).exit_code == 0
+    auth.as_role("learner")
+    url = "/training/courses/service-excellence/01-formula/04-quiz"
+    html = client.get(url).get_data(as_text=True)
+    client.post(url + "/quiz/start", data={"csrf_token": csrf_from(html)})
+    first = client.get(url).get_data(as_text=True)
+    assert first.count('class="question question-') == 1 and 'name="index" value="1"' in first
+    qid = re.search(r'name="question" value="([^"]+)"', first).group(1)
+    field = re.search(r'name="(q-[^"]+)"', first[first.index('id="question-'):]).group(1)
+    value = re.search(r'name="' + re.escape(field) + r'"[^>]*value="([^"]+)"', first)
+    answer = value.group(1) if value else "1"
+    attempt = re.search(r'name="attempt" value="(\d+)"', first).group(1)
+    moved = client.post(url + "/quiz/save", data={"csrf_token": csrf_from(first), "attempt": attempt, "question": qid,
+                                                  field: answer, "index": "1", "action": "next"})
+    assert moved.headers["Location"].endswith("?q=2")
+    second = client.get(url + "?q=2").get_data(as_text=True)
+    assert 'name="index" value="2"' in second and f'name="question" value="{qid}"' not in second
+    assert 'class="is-answered' in second  # the index marks question 1 as answered
