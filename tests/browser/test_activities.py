@@ -1,6 +1,7 @@
 """Quizzes and role-play scenarios in a real browser."""
 import pytest
 from playwright.sync_api import expect
+
 from test_learner_journey import sign_in
 
 pytestmark = pytest.mark.browser

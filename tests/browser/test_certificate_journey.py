@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from test_learner_journey import sign_in
 
 from support import ROOT
+from test_learner_journey import sign_in
 
 pytestmark = pytest.mark.browser
 SERIAL = re.compile(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}")

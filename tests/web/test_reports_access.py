@@ -3,6 +3,7 @@ import csv
 import io
 
 import pytest
+
 from reports_support import CSV, MATRIX, REPORT, XLSX, build_world
 
 ALL = (REPORT, CSV, XLSX, MATRIX)

@@ -4,10 +4,11 @@ import html as html_module
 import re
 
 import pytest
-from reports_support import MATRIX, NOW, REPORT, TODAY, assign, build_world, seed_rows
 
 from lms.core import reports as core
 from lms.extension import db_session
+
+from reports_support import MATRIX, NOW, REPORT, TODAY, assign, build_world, seed_rows
 
 ROW_RE = re.compile(r'<tr data-user="(\d+)" data-course="([^"]+)" data-status="([^"]+)">(.*?)</tr>', re.S)
 CELL_RE = re.compile(r"<td[^>]*>(.*?)</td>", re.S)

@@ -9,7 +9,6 @@ import subprocess
 import zipfile
 
 import pytest
-from reports_support import CSV, NOW, REPORT, TODAY, XLSX, attempt, build_world, seed_rows
 from sqlalchemy import event
 
 from lms.core import reports as core
@@ -17,6 +16,7 @@ from lms.extension import db_session, state
 from lms.models import Enrollment, User
 from lms.reports import exports
 
+from reports_support import CSV, NOW, REPORT, TODAY, XLSX, attempt, build_world, seed_rows
 from support import csrf_from
 
 EVIL = '=HYPERLINK("http://x","y")'

@@ -1,9 +1,10 @@
 """The reports read a fixed number of SQL statements, whatever the number of rows (no N+1)."""
 import pytest
-from reports_support import CSV, MATRIX, REPORT, XLSX, seed_rows
 from sqlalchemy import event
 
 from lms.extension import state
+
+from reports_support import CSV, MATRIX, REPORT, XLSX, seed_rows
 
 
 def statements(app, client, url) -> int:

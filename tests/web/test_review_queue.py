@@ -1,6 +1,12 @@
 """The review queue through the test client: marking, releasing, applying results, what learners see."""
 import re
 
+from sqlalchemy import event, select
+
+from lms.extension import db_session
+from lms.models import ActivityProgress, Enrollment, QuizAttempt, Review, ScenarioRun, User
+from lms.services import reviews
+
 from review_support import (
     LETTER,
     QUEUE,
@@ -11,12 +17,6 @@ from review_support import (
     team_up,
     write_letter,
 )
-from sqlalchemy import event, select
-
-from lms.extension import db_session
-from lms.models import ActivityProgress, Enrollment, QuizAttempt, Review, ScenarioRun, User
-from lms.services import reviews
-
 from support import csrf_from
 
 

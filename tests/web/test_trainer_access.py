@@ -1,12 +1,12 @@
 """Who may use the trainer's workspace: every endpoint tried as every kind of user."""
 import pytest
 from sqlalchemy import select
-from trainer_support import TRAINER, add_members, assign_to_group, create_group
 
 from lms.extension import db_session
 from lms.models import Assignment
 
 from support import csrf_from
+from trainer_support import TRAINER, add_members, assign_to_group, create_group
 
 ROLES = ("anonymous", "learner", "hr", "other_trainer", "trainer", "admin")
 

@@ -2,6 +2,10 @@
 import datetime as dt
 
 from sqlalchemy import func, select
+
+from lms.extension import db_session
+from lms.models import ActivityProgress, Assignment, User
+
 from trainer_support import (
     TRAINER,
     add_members,
@@ -12,9 +16,6 @@ from trainer_support import (
     post,
     read_lesson,
 )
-
-from lms.extension import db_session
-from lms.models import ActivityProgress, Assignment, User
 
 PAST = (dt.date.today() - dt.timedelta(days=3)).isoformat()
 FUTURE = "2031-12-01"

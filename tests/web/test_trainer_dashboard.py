@@ -3,6 +3,11 @@ import datetime as dt
 import re
 
 from sqlalchemy import insert, select
+
+from lms.extension import db_session
+from lms.models import Enrollment, QuizAttempt
+
+from support import csrf_from
 from trainer_support import (
     SAMPLE,
     TRAINER,
@@ -14,11 +19,6 @@ from trainer_support import (
     row_users,
     seed_group,
 )
-
-from lms.extension import db_session
-from lms.models import Enrollment, QuizAttempt
-
-from support import csrf_from
 
 CALL = f"{SAMPLE}/02-practice/02-call"
 

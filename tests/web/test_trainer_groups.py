@@ -2,13 +2,13 @@
 import html as htmllib
 
 from sqlalchemy import func, select
-from trainer_support import TRAINER, add_members, create_group, flashes, group_named, post
 
 from lms.extension import db_session
 from lms.models import GroupMember, User
 from lms.site import SiteUserStore
 
 from support import csrf_from
+from trainer_support import TRAINER, add_members, create_group, flashes, group_named, post
 
 
 def members_of(app, group_id: int) -> dict[str, str]:

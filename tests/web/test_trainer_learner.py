@@ -3,12 +3,12 @@ import re
 import shutil
 
 from sqlalchemy import select, update
-from trainer_support import SAMPLE, TRAINER, add_members, assign_to_group, create_group, read_lesson
 
 from lms.extension import db_session
 from lms.models import ScenarioChoice
 
 from support import SAMPLE_COURSES, csrf_from
+from trainer_support import SAMPLE, TRAINER, add_members, assign_to_group, create_group, read_lesson
 
 QUIZ = f"{SAMPLE}/02-practice/03-quiz"
 CALL = f"{SAMPLE}/02-practice/02-call"

@@ -2,9 +2,10 @@
 import re
 
 from sqlalchemy import event
-from trainer_support import TRAINER, row_users, seed_group
 
 from lms.extension import db_session, state
+
+from trainer_support import TRAINER, row_users, seed_group
 
 
 def statements_for(client, app, url: str) -> tuple[int, str]:

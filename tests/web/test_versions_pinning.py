@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from lms.extension import db_session
 from lms.models import CourseVersion, QuizAttempt
+
 from support import csrf_from
 
 QUIZ = "/training/courses/sample/02-practice/03-quiz"
