@@ -37,6 +37,8 @@ def app(database, tmp_path, monkeypatch):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database,
         "LMS_LOGIN_RATE_LIMIT": "1000 per minute",
+        # scrypt costs ~0.15 s per hash and per check; the tests sign in hundreds of times
+        "LMS_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "LMS_DEFAULT_LOCALE": "ru",
     })
     yield app

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Boolean, DateTime, MetaData, String
@@ -35,8 +36,10 @@ class SiteUser(UserMixin, db.Model):
         return self.is_active_account
 
     def set_password(self, password: str) -> None:
-        # Werkzeug's default is scrypt with a random salt.
-        self.password_hash = generate_password_hash(password)
+        # Werkzeug's default is scrypt with a random salt; the test suite may pick a
+        # cheaper method through LMS_PASSWORD_HASH_METHOD, production keeps the default.
+        method = current_app.config.get("LMS_PASSWORD_HASH_METHOD") if has_app_context() else None
+        self.password_hash = generate_password_hash(password, method=method or "scrypt")
 
     def check_password(self, password: str) -> bool:
         # An empty hash: the account has no password yet (an invitation is pending) or was closed.

@@ -166,3 +166,13 @@ def test_static_assets_have_fingerprinted_urls_and_long_cache(client, auth, samp
         response = client.get(url)
         assert response.status_code == 200
         assert response.cache_control.max_age == 31_536_000 and response.cache_control.immutable
+
+
+def test_passwords_are_hashed_with_scrypt_unless_configured_otherwise(app):
+    from lms.site.models import SiteUser
+
+    user = SiteUser(email="x@example.com", name="X")
+    with app.app_context():
+        app.config.pop("LMS_PASSWORD_HASH_METHOD")
+        user.set_password("correct horse battery")
+    assert user.password_hash.startswith("scrypt:") and user.check_password("correct horse battery")
