@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import quiz as core
 from ..extension import db_session
 from ..i18n import _
-from ..models import ActivityContent
-from ..services import quizzes, reviews
+from ..services import learning, quizzes, reviews
 from . import bp
 from .forms import CompleteForm
 from .views import activity_view, load_activity_or_404, with_links
@@ -26,12 +24,8 @@ def _base(course, content):
 
 
 def pinned(session, attempt, content, language=None):
-    """The quiz as it was when ``attempt`` was drawn: a later publication never changes it."""
-    if attempt.version_id == content.version_id:
-        return content
-    return session.scalar(select(ActivityContent).where(
-        ActivityContent.version_id == attempt.version_id, ActivityContent.key == content.key,
-        ActivityContent.language == attempt.plan.get("language", language or content.language))) or content
+    """The quiz as it was when ``attempt`` was drawn."""
+    return learning.content_at(session, content, attempt.version_id, attempt.plan.get("language", language))
 
 
 @activity_view("quiz")

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import scenario as engine
 from ..extension import db_session
 from ..i18n import _
-from ..models import ActivityContent
-from ..services import reviews, scenarios
+from ..services import learning, reviews, scenarios
 from . import bp
 from .forms import CompleteForm
 from .views import activity_url, activity_view, load_activity_or_404, with_links
@@ -21,12 +19,8 @@ def player_url(slug: str, key: str) -> str:
 
 
 def run_content(session, run, content):
-    """The scenario as it was when ``run`` started: a later publication never changes a run."""
-    if run is None or run.version_id == content.version_id:
-        return content
-    return session.scalar(select(ActivityContent).where(
-        ActivityContent.version_id == run.version_id, ActivityContent.key == content.key,
-        ActivityContent.language == content.language)) or content
+    """The scenario as it was when ``run`` started."""
+    return content if run is None else learning.content_at(session, content, run.version_id)
 
 
 @activity_view("scenario")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,6 +162,31 @@ def progress_of(session: Session, enrollment: Enrollment | None, manifest: dict[
 def load_activity(session: Session, version: CourseVersion, language: str, key: str) -> ActivityContent | None:
     return session.scalar(select(ActivityContent).where(
         ActivityContent.version_id == version.id, ActivityContent.language == language, ActivityContent.key == key))
+
+
+_PARSED: dict[tuple[str, int], Any] = {}
+
+
+def parsed(content: ActivityContent, build: Callable[[dict[str, Any]], Any]) -> Any:
+    """The parsed form (Quiz, Scenario) of a content row; content is immutable, so it is cached."""
+    key = (content.kind, content.id)
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) > 1024:
+            _PARSED.clear()
+        found = _PARSED[key] = build(content.data)
+    return found
+
+
+def content_at(session: Session, content: ActivityContent, version_id: int, language: str | None = None
+               ) -> ActivityContent:
+    """``content`` as it was in version ``version_id``: work started on an older version
+    (a quiz attempt, a scenario run) finishes on that version whatever was published since."""
+    if version_id == content.version_id:
+        return content
+    return session.scalar(select(ActivityContent).where(
+        ActivityContent.version_id == version_id, ActivityContent.key == content.key,
+        ActivityContent.language == (language or content.language))) or content
 
 
 def record_visit(session: Session, enrollment: Enrollment, key: str, version: CourseVersion) -> ActivityProgress:

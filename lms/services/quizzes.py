@@ -10,11 +10,9 @@ from sqlalchemy.orm import Session
 
 from ..core import quiz as core
 from ..models import ActivityContent, CourseVersion, Enrollment, QuizAttempt, Review, utcnow
+from . import learning
 from .certificates import cycle_started_at
 from .learning import complete_activity
-
-_CACHE: dict[int, core.Quiz] = {}
-
 
 #: question types whose answers the learner types, so a bad one is a mistake to point out
 TYPED_ANSWERS = frozenset({"numeric", "short", "open"})
@@ -25,12 +23,7 @@ class QuizClosed(Exception):
 
 
 def quiz_of(content: ActivityContent) -> core.Quiz:
-    found = _CACHE.get(content.id)
-    if found is None:
-        if len(_CACHE) > 512:
-            _CACHE.clear()
-        found = _CACHE[content.id] = core.Quiz.from_dict(content.data)
-    return found
+    return learning.parsed(content, core.Quiz.from_dict)
 
 
 def plan_of(attempt: QuizAttempt) -> core.AttemptPlan:

@@ -18,20 +18,14 @@ from ..models import (
     ScenarioRun,
     utcnow,
 )
+from . import learning
 from .certificates import cycle_started_at
 from .learning import complete_activity
-
-_CACHE: dict[int, engine.Scenario] = {}
 
 
 def scenario_of(content: ActivityContent) -> engine.Scenario:
     """The parsed scenario of a content row; content is immutable, so it is cached."""
-    found = _CACHE.get(content.id)
-    if found is None:
-        if len(_CACHE) > 512:
-            _CACHE.clear()
-        found = _CACHE[content.id] = engine.Scenario.from_dict(content.data)
-    return found
+    return learning.parsed(content, engine.Scenario.from_dict)
 
 
 def state_of(run: ScenarioRun) -> engine.RunState:
