@@ -45,8 +45,9 @@ def test_learner_completes_a_lesson_and_progress_moves(page, live_server, auth, 
 def test_arabic_interface_is_right_to_left(page, live_server, auth, sample_course):
     auth.create("learner@example.com")
     sign_in(page, live_server)
-    page.get_by_label("Язык интерфейса").select_option("ar")
-    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    with page.expect_navigation(url="**/training/"):  # the select submits its form (JS) and the page reloads
+        page.get_by_label("Язык интерфейса").select_option("ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl", timeout=10_000)
     expect(page.get_by_role("heading", name="تدريبي")).to_be_visible()
     brand = page.locator(".lms-brand").bounding_box()
     assert brand["x"] > 390 / 2, "the brand should sit on the right in a right-to-left layout"
