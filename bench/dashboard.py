@@ -73,6 +73,9 @@ def main() -> None:
         group = seed_group(db.session, args.slug, args.learners, trainer_id=trainer.id)
         db.session.commit()
         group_id = group.id
+        # as autovacuum would after a bulk load: the planner needs the tables' statistics
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     seeded = time.perf_counter() - started
 
     client = app.test_client()

@@ -29,7 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -213,7 +213,11 @@ class ActivityProgress(Base):
     """What a learner did in one activity, pinned to the version it was done on."""
 
     __tablename__ = "lms_activity_progress"
-    __table_args__ = (UniqueConstraint("enrollment_id", "activity_key"),)
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "activity_key"),
+        # the trainer's dashboard counts done activities per learner and module from this index alone
+        Index("ix_lms_activity_progress_counts", "enrollment_id", "activity_key", "status", "passed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("lms_enrollments.id", ondelete="CASCADE"))
@@ -224,6 +228,13 @@ class ActivityProgress(Base):
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     score: Mapped[float | None] = mapped_column()
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: ``result["passed"]`` kept as a column (set whenever ``result`` is) so it can be indexed
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+    @validates("result")
+    def _mirror_passed(self, _key: str, result: dict[str, Any] | None) -> dict[str, Any] | None:
+        self.passed = result.get("passed") is True if isinstance(result, dict) else None
+        return result
 
 
 class AuditEntry(Base):
@@ -293,9 +304,17 @@ class ScenarioRun(Base):
     outcome: Mapped[str | None] = mapped_column(String(60))
     points: Mapped[float | None] = mapped_column()
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    #: ``state["competencies"]`` kept apart (set whenever ``state`` is): the trainer's
+    #: dashboard sums it over thousands of runs without reading each run's whole path
+    competencies: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: optimistic lock: a double click cannot apply two replies to one step
     revision: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": revision}
+
+    @validates("state")
+    def _mirror_competencies(self, _key: str, state: dict[str, Any]) -> dict[str, Any]:
+        self.competencies = state.get("competencies") if isinstance(state, dict) else None
+        return state
 
 
 class ScenarioChoice(Base):

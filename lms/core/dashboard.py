@@ -21,7 +21,7 @@ STATUS_ORDER: dict[str, int] = {OVERDUE: 0, NOT_STARTED: 1, IN_PROGRESS: 2, COMP
 SORT_KEYS: tuple[str, ...] = ("name", "progress", "status")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Learner:
     """A member of the group, as the dashboard names them."""
 
@@ -145,12 +145,14 @@ def build_matrix(
     activities with any progress)}``; a learner missing from it has not started.
     A module not completed by a learner whose due date has passed is ``overdue``.
     """
-    size = len(plan.modules)
+    size, totals = len(plan.modules), plan.totals
     counts = [dict.fromkeys(STATUSES, 0) for _ in range(size)]
     course_counts = dict.fromkeys(STATUSES, 0)
-    total = sum(plan.totals)
+    total = sum(totals)
     rows = []
     nothing: Mapping[int, tuple[int, int]] = {}
+    # thousands of learners share a few dozen distinct cells: each is made once
+    cell_of: dict[tuple[int, int, bool, bool], Cell] = {}
     for learner in learners:
         due = dues.get(learner.user_id)
         late = due is not None and today > due
@@ -160,11 +162,13 @@ def build_matrix(
         started_any = False
         for index in range(size):
             done, touched = mine.get(index, (0, 0))
-            status = module_status(done, plan.totals[index], touched > 0)
-            if late and status != COMPLETED:
-                status = OVERDUE
-            cells.append(Cell(status, done, plan.totals[index]))
-            counts[index][status] += 1
+            key = (index, done, touched > 0, late)
+            cell = cell_of.get(key)
+            if cell is None:
+                status = module_status(done, totals[index], touched > 0)
+                cell = cell_of[key] = Cell(OVERDUE if late and status != COMPLETED else status, done, totals[index])
+            cells.append(cell)
+            counts[index][cell.status] += 1
             done_all += done
             started_any = started_any or touched > 0
         status = course_status(done_all, total, started_any, due, today)

@@ -184,7 +184,7 @@ def _start_new_cycle(session: Session, certificate: Certificate, now: dt.datetim
     enrollment.completed_at = None
     enrollment.completed_version_id = None
     session.execute(update(ActivityProgress).where(ActivityProgress.enrollment_id == enrollment.id).values(
-        status="started", completed_at=None, result=None, score=None, started_at=now,
+        status="started", completed_at=None, result=None, passed=None, score=None, started_at=now,
     ).execution_options(synchronize_session=False))
 
 
