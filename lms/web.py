@@ -169,6 +169,7 @@ def add_fingerprint(static_folder: str | None, values: dict[str, Any]) -> None:
 def cache_static(response):
     """Fingerprinted assets are cached for a year; anything else for an hour."""
     response.cache_control.public = True
+    response.cache_control.no_cache = None  # send_file's default would make browsers revalidate every time
     if request.args.get("v"):
         response.cache_control.max_age = 31_536_000
         response.cache_control.immutable = True

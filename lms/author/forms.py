@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from ..i18n import lazy_gettext as _l
@@ -19,7 +19,8 @@ class NewCourseForm(FlaskForm):
     slug = StringField(_l("Address (a-z, 0-9, -)"), validators=[DataRequired(), Length(max=63),
                                                                 Regexp(r"^[a-z0-9][a-z0-9-]*$")])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    language = SelectField(_l("Language"), choices=[("ru", "Русский"), ("en", "English"), ("ar", "العربية")])
+    language = SelectField(_l("Language"), choices=[SelectChoice("ru", "Русский"), SelectChoice("en", "English"),
+                                                     SelectChoice("ar", "العربية")])
 
 
 class NewFileForm(FlaskForm):

@@ -159,7 +159,10 @@ def live_preview(slug: str):
     files = authoring.working_files(session, course)
     files[path] = (request.form.get("text") or "").replace("\r\n", "\n").encode()
     preview, mine, _all = preview_of(slug, files, path)
-    return jsonify(html=str(preview), problems=[{"line": p.line, "message": p.message, "text": str(p)} for p in mine])
+    # the labels come translated, so the live list reads as the one the page was rendered with
+    return jsonify(html=str(preview), none=_("No problems"),
+                   problems=[{"line": p.line, "label": _("line %(num)s", num=p.line), "message": p.message,
+                              "text": str(p)} for p in mine])
 
 
 @bp.post("/<slug>/files")

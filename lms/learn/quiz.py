@@ -131,20 +131,29 @@ def quiz_save(slug, module, activity):
     if any(qid not in plan.question_ids for qid in asked):
         abort(400)
     raw = {qid: quizzes.answer_from_form(core.public_question(quiz, qid, plan), request.form) for qid in asked}
-    try:
-        errors = quizzes.save_answers(attempt, quiz, raw)
-        session.commit()
-    except quizzes.QuizClosed:
-        session.rollback()
-        _finish(session, attempt, content, enrollment, version, course)
-        flash(_("Time is up. Your quiz was submitted with the answers saved before the deadline."), "info")
-        return redirect(f"{base}/attempts/{attempt.number}")
-    except core.AnswerError:
-        session.rollback()
-        abort(400)
-    except StaleDataError:
-        session.rollback()
-        return redirect(base)
+    for tries_left in (4, 3, 2, 1, 0):
+        try:
+            errors = quizzes.save_answers(attempt, quiz, raw)
+            session.commit()
+            break
+        except quizzes.QuizClosed:
+            session.rollback()
+            _finish(session, attempt, content, enrollment, version, course)
+            flash(_("Time is up. Your quiz was submitted with the answers saved before the deadline."), "info")
+            return redirect(f"{base}/attempts/{attempt.number}")
+        except core.AnswerError:
+            session.rollback()
+            abort(400)
+        except StaleDataError:
+            # another save of this attempt (the page's autosave) landed first: apply these
+            # answers on top of it, unless the attempt has been submitted meanwhile
+            session.rollback()
+            attempt = _current(session, enrollment, content)
+            if not tries_left or attempt is None:
+                return redirect(base)
+            session.refresh(attempt, with_for_update=True)  # PostgreSQL: hold the row until this save commits
+            if attempt.status != "open":
+                return redirect(base)
     if request.headers.get("X-Requested-With") == "fetch":
         return {"saved": len(raw) - len(errors), "errors": errors}
     for message in errors.values():
@@ -169,7 +178,10 @@ def quiz_submit(slug, module, activity):
     if attempt is None:
         abort(400)
     if attempt.status == "open":
+        was_complete = enrollment.completed_at is not None
         _finish(session, attempt, content, enrollment, version, course)
+        if not was_complete and enrollment.completed_at is not None:
+            flash(_("Well done! You have completed the course."), "success")
     return redirect(_base(course, content) + f"/attempts/{attempt.number}")
 
 

@@ -81,6 +81,7 @@ def scenario_reply(slug: str, module: str, activity: str):
         flash(_("This conversation has moved on; here is where it stands now."), "error")
         return redirect(player_url(slug, content.key))
     content = run_content(session, run, content)
+    was_complete = enrollment.completed_at is not None
     try:
         if request.form.get("mode") == "text":
             checks = [int(v) for v in request.form.getlist("check") if v.isdigit()]
@@ -90,6 +91,8 @@ def scenario_reply(slug: str, module: str, activity: str):
             scenarios.choose(session, run, content, request.form.get("step", ""), request.form.get("reply", ""))
         scenarios.settle(session, run, content, enrollment, version)
         session.commit()
+        if not was_complete and enrollment.completed_at is not None:
+            flash(_("Well done! You have completed the course."), "success")
     except engine.InvalidMove as exc:
         session.rollback()
         message = str(exc)

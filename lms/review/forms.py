@@ -5,7 +5,7 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectMultipleField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..core.quiz import parse_number
 from ..i18n import _
@@ -13,7 +13,13 @@ from ..i18n import lazy_gettext as _l
 
 
 class PointsField(DecimalField):
-    """Points as people type them: ``2,5`` as well as ``2.5``, Arabic-Indic digits too."""
+    """Points as people type them: ``2,5`` as well as ``2.5``, Arabic-Indic digits too.
+
+    A text input (the template asks for the decimal keyboard): browsers turn ``2,5``
+    typed into a number input into ``25`` and refuse Arabic-Indic digits.
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():

@@ -166,6 +166,7 @@ def test_static_assets_have_fingerprinted_urls_and_long_cache(client, auth, samp
         response = client.get(url)
         assert response.status_code == 200
         assert response.cache_control.max_age == 31_536_000 and response.cache_control.immutable
+        assert not response.cache_control.no_cache, response.headers["Cache-Control"]
 
 
 def test_passwords_are_hashed_with_scrypt_unless_configured_otherwise(app):

@@ -194,6 +194,35 @@ def test_parallel_starts_cannot_exceed_the_attempts_allowed(client, auth, app, s
         assert db_session().scalar(select(func.count(QuizAttempt.id))) == 3
 
 
+def test_saves_racing_each_other_keep_every_answer(client, auth, app, sample_course):
+    """The page's autosave and a click on "Next" can reach the server together: both land."""
+    auth.as_role("learner")
+    html = start(client)
+    cookie = client.get_cookie("session").value
+    answers = answers_for(html, right=True)
+    attempt = re.search(r'name="attempt" value="(\d+)"', html).group(1)
+    one_each = {"speed": {"q-speed": "15"}, "promise": {"q-promise": "true"}, "host": {"q-host": "Хостес"},
+                "smile": {"q-smile": answers["q-smile"]}, "parts": {"q-parts": answers["q-parts"]}}
+    results = []
+
+    def go(question, data):
+        worker = app.test_client()
+        worker.set_cookie("session", cookie)
+        response = worker.post(URL + "/quiz/save", data={"csrf_token": csrf_from(html), "attempt": attempt,
+                                                         "question": question, "action": "next", **data})
+        results.append(response.headers["Location"])
+
+    threads = [threading.Thread(target=go, args=item) for item in one_each.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all("?q=" in location for location in results), results  # none sent back to the start
+    with app.app_context():
+        saved = db_session().scalar(select(QuizAttempt.answers))
+    assert set(saved) == set(one_each)
+
+
 def test_one_question_per_page_with_navigation_keeps_answers(client, auth, runner):
     from support import ROOT
 

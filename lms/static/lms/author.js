@@ -14,14 +14,14 @@
     problems.textContent = "";
     if (!data.problems.length) {
       var ok = document.createElement("li");
-      ok.className = "ok"; ok.textContent = "✓";
+      ok.className = "ok"; ok.textContent = data.none;
       problems.appendChild(ok);
     }
     data.problems.forEach(function (p) {
       var item = document.createElement("li");
       item.dataset.line = p.line;
       var code = document.createElement("code");
-      code.textContent = "line " + p.line;
+      code.textContent = p.label;
       item.appendChild(code);
       item.appendChild(document.createTextNode(" " + p.message));
       problems.appendChild(item);
