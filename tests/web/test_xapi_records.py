@@ -10,12 +10,12 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from sqlalchemy import select
 from test_certificates import CERT_COURSES, complete
-from test_quiz import answers_for, save, start, submit
 
 from lms.extension import db_session
 from lms.models import XapiOutbox
 
 from support import csrf_from
+from test_quiz import answers_for, save, start, submit
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 SAMPLE = "/training/courses/sample"
