@@ -60,6 +60,8 @@ class LMSState:
         self.url_prefix = url_prefix
         self.db = db
         self.init_hooks: list[Callable[[], None]] = []
+        #: parsed quizzes and scenarios by content row (see ``services.learning.parsed``)
+        self.parsed: dict[tuple, Any] = {}
         self._engine: Engine | None = None
         self._sessions: scoped_session | None = None
         if db is None:

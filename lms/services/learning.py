@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..core import activities
 from ..core.completion import ActivityState, CourseProgress, course_progress
+from ..extension import state
 from ..models import (
     ActivityContent,
     ActivityProgress,
@@ -164,17 +165,23 @@ def load_activity(session: Session, version: CourseVersion, language: str, key: 
         ActivityContent.version_id == version.id, ActivityContent.language == language, ActivityContent.key == key))
 
 
-_PARSED: dict[tuple[str, int], Any] = {}
+_PARSED: dict[tuple, Any] = {}
 
 
 def parsed(content: ActivityContent, build: Callable[[dict[str, Any]], Any]) -> Any:
-    """The parsed form (Quiz, Scenario) of a content row; content is immutable, so it is cached."""
-    key = (content.kind, content.id)
-    found = _PARSED.get(key)
+    """The parsed form (Quiz, Scenario) of a content row; content is immutable, so it is
+    cached, per app: two apps in one process (or a database emptied and filled again)
+    may hold different content under the same row id."""
+    try:
+        cache = state().parsed
+    except RuntimeError:  # outside an app (a script): one cache for the process
+        cache = _PARSED
+    key = (content.kind, content.id, content.version_id, content.key, content.language)
+    found = cache.get(key)
     if found is None:
-        if len(_PARSED) > 1024:
-            _PARSED.clear()
-        found = _PARSED[key] = build(content.data)
+        if len(cache) > 1024:
+            cache.clear()
+        found = cache[key] = build(content.data)
     return found
 
 
