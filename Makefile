@@ -29,9 +29,10 @@ serve: install
 	$(BIN)/flask --app wsgi lms init
 	BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-## make test: install the test dependencies and run the whole suite
+## make test: install the test dependencies and run the whole suite (TEST_WORKERS processes)
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 lint: install
 	$(BIN)/ruff check .

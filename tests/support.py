@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from lms.models import Base
 
@@ -16,7 +17,22 @@ CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"|name="csrf_token" typ
 
 
 def database_url(tmp_dir: Path) -> str:
-    return os.environ.get("LMS_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite'}"
+    """SQLite in ``tmp_dir``, or ``LMS_TEST_DATABASE_URL``; under pytest-xdist each worker
+    gets a PostgreSQL database of its own (``test_gw0``, ``test_gw1``...), made on first use."""
+    url = os.environ.get("LMS_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / 'test.sqlite'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_schema(url: str) -> None:

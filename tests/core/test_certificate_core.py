@@ -1,7 +1,6 @@
 """The pure parts of certificates: the rule, serials, status, PDF and the signed Open Badge."""
 import datetime as dt
 import io
-import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -140,11 +139,7 @@ def sheet(holder: str, rtl: bool = False) -> core.Sheet:
 
 @pytest.mark.parametrize("holder, rtl", [("Мария Кузнецова", False), ("عمر حداد", True), ("Omar Haddad", False)])
 def test_pdf_embeds_the_fonts_and_its_text_extracts(holder, rtl):
-    started = time.perf_counter()
-    data = render(sheet(holder, rtl))
-    elapsed = time.perf_counter() - started
-    print(f"PDF for {holder!r}: {len(data)} bytes in {elapsed * 1000:.0f} ms")
-    assert elapsed < 1.0
+    data = render(sheet(holder, rtl))  # how long it takes: bench/, not a timed test
     reader = PdfReader(io.BytesIO(data))
     page = reader.pages[0]
     assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
