@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
 
 from ..extension import LMS
 from ..identity import Identity
@@ -30,6 +31,19 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def sqlite_write_ahead_log(dbapi_connection, _record) -> None:
+    """Readers go on while a request writes (SQLite's write-ahead log; the setting stays in the file).
+
+    In SQLite's default rollback journal a writer cannot commit while another connection
+    reads, and nobody reads while it commits: with several workers (every lesson visit
+    writes) pages queue for the lock. The plugin's own engine (``lms.extension.make_engine``)
+    sets the same. ``docs/performance.md`` has the measurements.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
 
 
 def secret_key(instance: Path) -> str:
@@ -139,12 +153,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         })
     if test_config:
         app.config.update(test_config)
+    sqlite = str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
+    if sqlite:
+        # Several gunicorn workers and threads write to one file: a writer waits up to 30 s for
+        # the lock (sqlite3's default is 5 s, then "database is locked").
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or secret_key(instance)
     if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite:///"):
         instance.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    if sqlite:
+        with app.app_context():
+            event.listen(db.engine, "connect", sqlite_write_ahead_log)
     # Every POST of the site (sign-in, sign-out, invitations) carries a CSRF token.
     CSRFProtect(app)
     login_manager = LoginManager(app)

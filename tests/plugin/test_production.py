@@ -74,3 +74,19 @@ def test_gunicorn_workers_share_the_login_rate_limit_through_redis(database, tmp
         server.terminate()
         output = server.communicate(timeout=10)[0].decode(errors="replace")
         print(output[-3000:])
+
+
+def test_the_site_on_sqlite_lets_readers_go_on_while_a_request_writes(tmp_path, monkeypatch):
+    """Several gunicorn workers share one SQLite file: WAL, and writers wait for the lock."""
+    from sqlalchemy import text
+
+    from lms.site import create_app
+    from lms.site.models import db
+
+    monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite'}"})
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
+        db.engine.dispose()
