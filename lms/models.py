@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 NAMING = {
@@ -306,7 +307,8 @@ class ScenarioRun(Base):
     passed: Mapped[bool | None] = mapped_column(Boolean)
     #: ``state["competencies"]`` kept apart (set whenever ``state`` is): the trainer's
     #: dashboard sums it over thousands of runs without reading each run's whole path
-    competencies: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: (JSONB on PostgreSQL: each tag is looked up, not parsed again)
+    competencies: Mapped[dict[str, Any] | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     #: optimistic lock: a double click cannot apply two replies to one step
     revision: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": revision}

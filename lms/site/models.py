@@ -17,7 +17,11 @@ class SiteBase(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=SiteBase)
+# As the plugin's own session: objects stay loaded across a commit. The views commit
+# (a lesson visit, a saved answer) before they render, and expiring would reload the
+# course version, its manifest, the activity and both user rows for the page
+# (docs/performance.md, "What the load showed").
+db = SQLAlchemy(model_class=SiteBase, session_options={"expire_on_commit": False})
 
 
 class SiteUser(UserMixin, db.Model):

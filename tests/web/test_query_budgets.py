@@ -27,7 +27,7 @@ COURSE = "/training/courses/sample"
 PAGES = {
     "my training": ("learner", "/training/", 9),
     "course": ("learner", f"{COURSE}/", 10),
-    "lesson": ("learner", f"{COURSE}/01-basics/01-welcome", 14),
+    "lesson": ("learner", f"{COURSE}/01-basics/01-welcome", 9),
     "quiz": ("learner", QUIZ, 9),
     "quiz result": ("learner", QUIZ + "/attempts/{attempt}", 10),
     "role-play": ("learner", SCENARIO, 10),

@@ -6,6 +6,7 @@ Create Date: 2026-11-23 14:40:00
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 revision = '0006'
@@ -26,10 +27,11 @@ def upgrade() -> None:
                               unique=False)
 
     with op.batch_alter_table('lms_scenario_runs', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('competencies', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('competencies', sa.JSON().with_variant(postgresql.JSONB(), 'postgresql'),
+                                      nullable=True))
     # copy state["competencies"] of the runs already there (an object, kept as JSON)
     if op.get_bind().dialect.name == 'postgresql':
-        op.execute("UPDATE lms_scenario_runs SET competencies = state -> 'competencies'")
+        op.execute("UPDATE lms_scenario_runs SET competencies = (state -> 'competencies')::jsonb")
     else:
         op.execute("UPDATE lms_scenario_runs SET competencies = json_extract(state, '$.competencies')")
 
