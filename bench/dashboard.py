@@ -25,9 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, event, text  # noqa: E402
 
-from bench.seed import seed_group  # noqa: E402
+from bench.seed import empty_tables, seed_group  # noqa: E402
 from lms import migrate  # noqa: E402
-from lms.models import Base  # noqa: E402
 from lms.services.users import sync_identity  # noqa: E402
 from lms.site import SITE_MIGRATIONS, SiteUserStore, create_app  # noqa: E402
 from lms.site.models import SiteBase, db  # noqa: E402
@@ -37,13 +36,7 @@ def prepare(url: str) -> None:
     engine = create_engine(url)
     migrate.upgrade(engine)
     migrate.upgrade(engine, SITE_MIGRATIONS, "site_alembic_version", SiteBase.metadata)
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)] + ["site_users"]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
+    empty_tables(engine)
     engine.dispose()
 
 

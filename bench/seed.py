@@ -141,13 +141,14 @@ def seed_group(session: Session, slug: str, learners: int, *, name: str | None =
                          "finished": finished, "outcome": None}
                 runs.append({
                     "enrollment_id": enrollment, "user_id": uid, "activity_key": key, "version_id": version.id,
-                    "number": 1, "state": state, "competencies": competencies, "started_at": at, "updated_at": at,
+                    "number": 1, "state": state, "competencies": ScenarioRun.competencies_of(state),
+                    "started_at": at, "updated_at": at,
                     "finished_at": at if finished else None, "outcome": None,
                     "points": float(sum(competencies.values())) if finished else None,
                     "passed": finished if finished else None, "revision": 1})
                 if finished:
                     row["result"] = {"passed": True, "points": float(sum(competencies.values())), "run": 1}
-            row["passed"] = row["result"]["passed"] if row["result"] else None  # as the model's validator sets it
+            row["passed"] = ActivityProgress.passed_of(row["result"])  # bulk inserts skip the validator
             progress.append(row)
     _bulk(session, ActivityProgress, progress)
     _bulk(session, QuizAttempt, attempts)
@@ -393,8 +394,9 @@ def _simulate_learner(model: _CourseModel, user_id: int, name: str, reviewer_id:
                 seconds = rng.randint(8, 90)
                 moment += dt.timedelta(seconds=seconds)
                 moments.append((moment, seconds))
+            saved = state.to_dict()
             row = {"user_id": user_id, "activity_key": key, "version_id": version_id, "number": number,
-                   "state": state.to_dict(), "competencies": dict(state.competencies),  # as the model mirrors it
+                   "state": saved, "competencies": ScenarioRun.competencies_of(saved),
                    "started_at": at, "updated_at": moment, "finished_at": None,
                    "outcome": None, "points": None, "passed": None, "revision": 1 + len(choices)}
             choice_rows = [{"version_id": version_id, "activity_key": key, "step_id": step, "reply_id": reply,
@@ -587,9 +589,9 @@ def seed_population(session: Session, *, learners: int, groups: int, region_size
             enrollment_ids = _insert_returning_ids(session, Enrollment, [w["enrollment"] for w in work])
             progress_rows, attempt_rows, run_rows, choice_lists, review_lists = [], [], [], [], []
             for enrollment_id, w in zip(enrollment_ids, work, strict=True):
-                # ``passed`` mirrors result["passed"] as the model's validator sets it (bulk inserts skip it)
+                # bulk inserts skip the model's validator that fills ``passed``
                 progress_rows += [{**row, "enrollment_id": enrollment_id,
-                                   "passed": row["result"].get("passed") is True if row["result"] else None}
+                                   "passed": ActivityProgress.passed_of(row["result"])}
                                   for row in w["progress"]]
                 attempt_rows += [{**row, "enrollment_id": enrollment_id} for row in w["attempts"]]
                 for row, choices, reviews in w["runs"]:
@@ -612,17 +614,23 @@ def seed_population(session: Session, *, learners: int, groups: int, region_size
 
 def _prepare(app) -> None:
     """Create or upgrade the schema as ``flask lms init`` does, then empty every table."""
-    from sqlalchemy import text
-
     from lms.site.models import db
 
     result = app.test_cli_runner().invoke(args=["lms", "init"])
     if result.exit_code != 0:
         raise SystemExit(result.output)
+    with app.app_context():
+        empty_tables(db.engine)
+
+
+def empty_tables(engine) -> None:
+    """Delete every row of the plugin's and the site's tables (a scratch database only)."""
+    from sqlalchemy import text
+
     from lms.models import Base
 
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)] + ["site_users"]
-    with app.app_context(), db.engine.begin() as connection:
+    with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
         else:

@@ -232,9 +232,14 @@ class ActivityProgress(Base):
     #: ``result["passed"]`` kept as a column (set whenever ``result`` is) so it can be indexed
     passed: Mapped[bool | None] = mapped_column(Boolean)
 
+    @staticmethod
+    def passed_of(result: dict[str, Any] | None) -> bool | None:
+        """The ``passed`` column for a ``result`` (bulk inserts, which skip validators, use it too)."""
+        return result.get("passed") is True if isinstance(result, dict) else None
+
     @validates("result")
     def _mirror_passed(self, _key: str, result: dict[str, Any] | None) -> dict[str, Any] | None:
-        self.passed = result.get("passed") is True if isinstance(result, dict) else None
+        self.passed = self.passed_of(result)
         return result
 
 
@@ -313,9 +318,14 @@ class ScenarioRun(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": revision}
 
+    @staticmethod
+    def competencies_of(state: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The ``competencies`` column for a ``state`` (bulk inserts, which skip validators, use it too)."""
+        return state.get("competencies") if isinstance(state, dict) else None
+
     @validates("state")
     def _mirror_competencies(self, _key: str, state: dict[str, Any]) -> dict[str, Any]:
-        self.competencies = state.get("competencies") if isinstance(state, dict) else None
+        self.competencies = self.competencies_of(state)
         return state
 
 

@@ -8,9 +8,9 @@ that loads rows one by one in a loop shows up as a count that changed.
 """
 import re
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
-from lms.extension import db_session, state
+from lms.extension import db_session
 from lms.models import GroupMember
 
 from support import csrf_from
@@ -20,6 +20,7 @@ from test_quiz import start as start_quiz
 from test_scenario_player import URL as SCENARIO
 from test_scenario_player import offered, reply
 from test_scenario_player import start as start_run
+from test_trainer_queries import statements_for
 from trainer_support import read_lesson, row_users, seed_group
 
 COURSE = "/training/courses/sample"
@@ -61,26 +62,8 @@ def signed_in(app, auth, email: str, role: str):
 
 
 def measure(app, clients, world: dict) -> dict[str, int]:
-    with app.app_context():
-        engine = state().engine
-    counts = {}
-    for name, (role, path, _budget) in PAGES.items():
-        url = path.format(**world)
-        client = clients[role]
-        assert client.get(url).status_code == 200, url  # warm: the first visit may sync or enroll
-        seen: list[str] = []
-
-        def count(conn, cursor, statement, parameters, context, executemany, seen=seen):
-            seen.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            response = client.get(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        assert response.status_code == 200, url
-        counts[name] = len(seen)
-    return counts
+    return {name: statements_for(clients[role], app, path.format(**world))[0]
+            for name, (role, path, _budget) in PAGES.items()}
 
 
 def join(app, user_id: int, group_id: int) -> None:
