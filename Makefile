@@ -37,11 +37,14 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-## make i18n: extract strings, merge the translation tables, compile the catalogues
+## make i18n: extract the strings, merge them into each language's .po (the translators' source), compile
+## (pybabel's standard workflow: a translator's edit in a .po file is never overwritten)
+I18N := lms/translations
 i18n: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _ -k gettext -k ngettext:1,2 \
-		--no-location --sort-output --omit-header -o lms/translations/lms.pot .
-	$(BIN)/python scripts/fill_translations.py
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _ -k gettext -k ngettext:1,2 -k _n:1,2 \
+		--no-location --sort-output --project lms -o $(I18N)/lms.pot .
+	$(BIN)/pybabel update -i $(I18N)/lms.pot -d $(I18N) -D lms --no-wrap --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d $(I18N) -D lms --statistics
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
