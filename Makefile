@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install demo serve test lint i18n clean
+.PHONY: install demo serve test lint security i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+## make security: bandit over the plugin (medium and high severity); every `# nosec` must name its check,
+## give its reason and be listed in docs/security*.md (.ci/check_nosec.py). CI runs it first.
+security: install
+	$(BIN)/bandit -ll -r lms -q -c pyproject.toml
+	$(BIN)/python .ci/check_nosec.py lms docs
 
 ## make i18n: extract the strings, merge them into each language's .po (the translators' source), compile
 ## (pybabel's standard workflow: a translator's edit in a .po file is never overwritten)

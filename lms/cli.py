@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from . import migrate
-from .core.content import Limits, load_directory
+from .core.content import Limits, check_directory, load_directory
 from .extension import db_session, state
 from .identity import Identity
 from .models import ROLES, Assignment, Course, Group
@@ -60,14 +60,22 @@ def init_command() -> None:
 @courses_cli.command("check")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def courses_check(directory: Path) -> None:
-    """Check every course under DIRECTORY; print problems as path:line: message."""
-    courses, problems = load_directory(directory, str(directory).rstrip("/"), limits())
-    for problem in problems:
-        click.echo(str(problem))
+    """Check every course under DIRECTORY; print problems and warnings as path:line: message.
+
+    Exits 1 when there are problems; warnings (``path:line: warning: ...``) are printed but do not fail.
+    """
+    checked = check_directory(directory, str(directory).rstrip("/"), limits())
+    problems, warnings = checked.problems, checked.warnings
+    lines = [(p.path, p.line, str(p)) for p in problems]
+    lines += [(w.path, w.line, f"{w.path}:{w.line}: warning: {w.message}") for w in warnings]
+    for _path, _line, text in sorted(lines):
+        click.echo(text)
+    if warnings:
+        click.echo(f"{len(warnings)} warning(s).", err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
-    for course in courses:
+    for course in checked.courses:
         count = sum(len(e.activities()) for e in course.editions.values())
         click.echo(f"OK {course.slug}: {len(course.editions)} language(s), {count} activities")
 

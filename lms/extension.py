@@ -23,11 +23,22 @@ Configuration keys (all prefixed ``LMS_``, defaults set with ``setdefault``):
 ``LMS_RATELIMIT_STORAGE_URI`` overrides the rate-limit storage; defaults to ``LMS_REDIS_URL``
 ``LMS_LOGIN_RATE_LIMIT``      ``10 per minute`` per address for login attempts
 ``LMS_CONTENT_SECURITY_POLICY`` the CSP header on every plugin page
-``LMS_MAX_TEXT_BYTES`` / ``LMS_MAX_ASSET_BYTES``  size limits for course files
+``LMS_MAX_TEXT_BYTES`` / ``LMS_MAX_ASSET_BYTES``  size limits for course files: a Markdown file (1 MB,
+                              also a draft or a preview), an image (5 MB)
+``LMS_MAX_CSV_BYTES``         ``10_000_000``: the largest staff file HR may import
+``LMS_MAX_ZIP_BYTES``         ``20_000_000``: the largest course zip a trainer may import
+``LMS_MAX_UNZIPPED_BYTES``    ``50_000_000``: the most a course zip may unpack to (see also the entry count and
+                              compression ratio checked in ``services.authoring.open_course_zip``)
+``LMS_MAX_REQUEST_BYTES``     the largest request body any plugin page accepts (413 beyond); defaults to the
+                              largest upload limit plus 1 MB. Set per request, so the host's own
+                              ``MAX_CONTENT_LENGTH`` is left alone (a smaller one still applies). A host
+                              that reads forms before the plugin does (Flask-WTF's ``CSRFProtect``) should
+                              let ``MAX_FORM_MEMORY_SIZE`` hold a whole Markdown file, as ``lms.site`` does
 ``LMS_ORGANISATION``          the organisation's name, shown on certificates and as the Open Badge issuer
 ``LMS_VERIFY_RATE_LIMIT``     ``30 per minute`` per address for the public certificate verification pages
-``LMS_PUBLIC_URL``            the site's public address (``https://lms.example.com``): full links printed by
-                              commands (invitations) and the stem of xAPI activity ids
+``LMS_PUBLIC_URL``            the site's public address (``https://lms.example.com``): every absolute link
+                              (badge ids, verification links, invitations) is built from it, never from the
+                              Host header (``lms.links.absolute_url``); also the stem of xAPI activity ids
 ``LMS_INVITATION_DAYS``       ``7``: how long an invitation link to set a password stays valid
 ``LMS_XAPI_ENDPOINT``         a learning record store's xAPI endpoint; ``flask lms xapi send`` delivers to it
 ``LMS_XAPI_AUTH``             ``user:password`` for the LRS (HTTP basic authentication)
@@ -158,6 +169,12 @@ class LMS:
         config.setdefault("LMS_CONTENT_SECURITY_POLICY", DEFAULT_CSP)
         config.setdefault("LMS_MAX_TEXT_BYTES", 1_000_000)
         config.setdefault("LMS_MAX_ASSET_BYTES", 5_000_000)
+        config.setdefault("LMS_MAX_CSV_BYTES", 10_000_000)
+        config.setdefault("LMS_MAX_ZIP_BYTES", 20_000_000)
+        config.setdefault("LMS_MAX_UNZIPPED_BYTES", 50_000_000)
+        config.setdefault("LMS_MAX_REQUEST_BYTES", max(
+            config["LMS_MAX_ZIP_BYTES"], config["LMS_MAX_CSV_BYTES"], config["LMS_MAX_ASSET_BYTES"],
+            config["LMS_MAX_TEXT_BYTES"]) + 1_000_000)
         config.setdefault("LMS_ORGANISATION", "")
         config.setdefault("LMS_VERIFY_RATE_LIMIT", "30 per minute")
         config.setdefault("LMS_PUBLIC_URL", None)

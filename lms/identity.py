@@ -78,6 +78,28 @@ class InvitingUserStore(UserStore, Protocol):
         """The Flask endpoint (taking ``token``) where an invitation link is accepted."""
         ...
 
+    def has_password(self, email: str) -> bool:
+        """Optional: whether the account has a password already. An invitation sets a first
+        password only, so HR cannot create one for such an account; a store without this
+        method is taken to say yes (no new invitation from HR's pages)."""
+        ...
+
+    def end_sessions(self, email: str) -> bool:
+        """Optional: sign the account out on every device (an administrator's "sign out
+        everywhere"); False if there is no such account. Without it the button is not offered."""
+        ...
+
+
+def has_password(store: UserStore | None, email: str) -> bool:
+    """Whether ``store`` says the account has a password; True when it cannot tell (the safe answer)."""
+    check = getattr(store, "has_password", None)
+    return bool(check(email)) if callable(check) else True
+
+
+def can_end_sessions(store: UserStore | None) -> bool:
+    """Whether ``store`` can sign an account out everywhere."""
+    return callable(getattr(store, "end_sessions", None))
+
 
 def can_invite(store: UserStore | None) -> bool:
     """Whether ``store`` supports invitations (and the rest of :class:`InvitingUserStore`)."""

@@ -396,6 +396,23 @@ class Draft(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
 
 
+class CourseEditor(Base):
+    """Someone who may change a course in the browser: its drafts, versions, files and editors.
+
+    Whoever creates a course in the studio (or imports it from a zip) is its first
+    editor and may add others. Courses imported from the command line start with
+    none; administrators may do everything anyway and add the first editor.
+    """
+
+    __tablename__ = "lms_course_editors"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
 class Certificate(Base):
     """A certificate earned by completing a course, verifiable by anyone who has its serial.
 

@@ -32,6 +32,7 @@ from wtforms import ValidationError
 from .extension import db_session, state
 from .i18n import LANGUAGES, _, current_language, gettext, ngettext, text_direction
 from .services.users import sync_identity
+from .urls import safe_next
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -178,16 +179,53 @@ def cache_static(response):
     return response
 
 
+#: The largest value of the tables' ``Integer`` id columns (every ``<int:...>`` part of a plugin URL).
+MAX_ID = 2**31 - 1
+
+
+def ids_in_range(view_args: dict[str, Any] | None) -> bool:
+    """Whether every integer part of the URL fits the id columns: a larger one names nothing (404),
+    where PostgreSQL would refuse the query (``integer out of range``) with a server error."""
+    return all(not isinstance(value, int) or 0 <= value <= MAX_ID for value in (view_args or {}).values())
+
+
 def render_error(code: int, title: str, message: str):
     return render_template("lms/error.html", code=code, title=title, message=message), code
+
+
+def form_field_bytes(config) -> int:
+    """The most one form field may hold: a whole Markdown file (``LMS_MAX_TEXT_BYTES``) and some room."""
+    return config["LMS_MAX_TEXT_BYTES"] + 100_000
+
+
+def limit_request_size() -> None:
+    """Refuse a body over ``LMS_MAX_REQUEST_BYTES`` (413) before anything reads it.
+
+    The limit is set on this request (Flask 3.1), so a body sent without a
+    Content-Length is cut off there too; a smaller ``MAX_CONTENT_LENGTH`` of the host
+    still wins. One form field may hold a whole Markdown file (``LMS_MAX_TEXT_BYTES``),
+    more than Werkzeug's 500 kB; the views give a longer text its own message.
+    """
+    config = current_app.config
+    host_limit = request.max_content_length
+    request.max_content_length = min(config["LMS_MAX_REQUEST_BYTES"], host_limit or config["LMS_MAX_REQUEST_BYTES"])
+    field_limit = form_field_bytes(config)
+    if request.max_form_memory_size is not None and request.max_form_memory_size < field_limit:
+        request.max_form_memory_size = field_limit
+    if request.content_length is not None and request.content_length > request.max_content_length:
+        abort(413)
 
 
 def create_blueprint() -> Blueprint:
     bp = Blueprint("lms", __name__, template_folder="templates", static_folder="static",
                    static_url_path="/static")
 
+    bp.before_request(limit_request_size)
+
     @bp.before_request
     def load_user():
+        if not ids_in_range(request.view_args):
+            abort(404)
         view = current_app.view_functions.get(request.endpoint or "")
         g.lms_user = None
         if request.endpoint == "lms.static":
@@ -241,6 +279,11 @@ def create_blueprint() -> Blueprint:
             403: (_("Access denied"), _("You do not have access to this page.")),
             404: (_("Page not found"), _("There is nothing here. Check the address or go back to your training.")),
             405: (_("Not allowed"), _("This page cannot be used this way.")),
+            413: (_("The file is too large"), _(
+                "What you sent is larger than this page accepts (at most %(limit)s MB in all). Make the file "
+                "smaller or split the text into several files, then try again.",
+                limit=format_decimal(round((request.max_content_length or current_app.config[
+                    "LMS_MAX_REQUEST_BYTES"]) / 1_000_000, 1)))),
             429: (_("Too many attempts"), _("Please wait a minute and try again.")),
         }
         title, message = messages.get(exc.code or 500, (_("Something went wrong"), _("Please try again.")))
@@ -265,10 +308,7 @@ def create_blueprint() -> Blueprint:
         if g.lms_user is not None:
             g.lms_user.locale = language
             db_session().commit()
-        target = request.form.get("next") or url_for("lms.learn.home")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("lms.learn.home")
-        return redirect(target)
+        return redirect(safe_next(request.form.get("next"), url_for("lms.learn.home")))
 
     from .api import bp as api_bp
     from .author import bp as author_bp

@@ -5,7 +5,7 @@ import os
 import re
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from lms.models import Base
@@ -60,3 +60,18 @@ def csrf_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token on the page"
     return next(group for group in match.groups() if group)
+
+
+def make_editor(app, slug: str, email: str) -> None:
+    """Let the account ``email`` edit the course ``slug`` in the studio (a course imported
+    from the command line has no editors; a trainer edits only the courses they were given)."""
+    from lms.extension import db_session
+    from lms.models import Course, CourseEditor, User
+
+    with app.app_context():
+        session = db_session()
+        course = session.scalar(select(Course).where(Course.slug == slug))
+        user = session.scalar(select(User).where(User.email == email))
+        if session.get(CourseEditor, (course.id, user.id)) is None:
+            session.add(CourseEditor(course_id=course.id, user_id=user.id))
+            session.commit()

@@ -11,12 +11,21 @@ from ..core.frontmatter import split_front_matter
 from ..core.render import render_markdown
 from ..extension import db_session
 from ..i18n import _
-from ..models import Course, CourseVersion
+from ..models import Course, CourseEditor, CourseVersion
 from ..services import authoring
-from ..services.content import store_version, version_files
-from ..web import NavItem, add_nav_item, roles_required
+from ..services.content import version_files
+from ..web import NavItem, add_nav_item, render_error, roles_required
 from . import bp
-from .forms import ActionForm, EditForm, NewCourseForm, NewFileForm, UploadForm, ZipForm
+from .forms import (
+    ActionForm,
+    EditForm,
+    EditorForm,
+    NewCourseForm,
+    NewFileForm,
+    UploadForm,
+    ZipForm,
+    megabytes,
+)
 
 add_nav_item(NavItem("lms.author.index", lambda: _("Courses"), ("trainer",), order=25))
 
@@ -27,22 +36,95 @@ def only_authors():
     return None
 
 
+@bp.before_request
+def only_editors():
+    """Every page of one course (its drafts, versions, files, editors) is for its editors and administrators."""
+    slug = (request.view_args or {}).get("slug")
+    if slug is None:
+        return None
+    session = db_session()
+    course = session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        abort(404)
+    if not authoring.is_editor(session, course, g.lms_user):
+        return render_error(403, _("You do not edit this course"), _(
+            "Only the editors of this course and administrators can see its drafts and versions or change it. "
+            "Ask one of its editors or an administrator to add you."))
+    g.lms_course = course
+    return None
+
+
 def limits() -> Limits:
     return Limits(current_app.config["LMS_MAX_TEXT_BYTES"], current_app.config["LMS_MAX_ASSET_BYTES"])
 
 
-def course_or_404(slug: str) -> Course:
-    course = db_session().scalar(select(Course).where(Course.slug == slug))
-    if course is None:
-        abort(404)
-    return course
+def current_course() -> Course:
+    """The course of this page, found (and its editor checked) by :func:`only_editors`."""
+    return g.lms_course
+
+
+def problem_text(exc: authoring.AuthoringError) -> str:
+    """An authoring problem in the reader's language."""
+    p = exc.params
+    messages = {
+        "outside_folder": lambda: _("The file name must stay inside the course folder: no “..”, no “\\”, "
+                                    "no name starting with a dot."),
+        "file_type": lambda: _("A course holds .md files and images (png, jpg, gif, webp)."),
+        "image_type": lambda: _("Only png, jpg, gif and webp images can be uploaded."),
+        "image_too_large": lambda: _("The image is %(size)s MB; the limit is %(limit)s MB.",
+                                     size=megabytes(p["size"]), limit=megabytes(p["limit"])),
+        "not_an_image": lambda: _("The file is not a %(kind)s image.", kind=p["kind"]),
+        "no_version": lambda: _("There is no version %(number)s.", number=p["number"]),
+        "already_current": lambda: _("Version %(number)s is already the current content.", number=p["number"]),
+        "bad_slug": lambda: _("The course address may use a-z, 0-9 and “-” only."),
+        "slug_taken": lambda: _("A course “%(slug)s” already exists.", slug=p["slug"]),
+        "not_a_zip": lambda: _("The file is not a zip archive."),
+        "zip_too_many_files": lambda: _("The archive holds too many files: a course may hold at most %(limit)s.",
+                                        limit=p["limit"]),
+        "zip_unsafe_path": lambda: _("The archive was refused: “%(name)s” points outside the course folder "
+                                     "(“..”, an absolute path or a backslash).", name=p["name"]),
+        "zip_link": lambda: _("The archive was refused: “%(name)s” is a link. Put the file itself in the zip.",
+                              name=p["name"]),
+        "zip_encrypted": lambda: _("The archive was refused: “%(name)s” is encrypted. Make the zip without a "
+                                   "password.", name=p["name"]),
+        "zip_layout": lambda: _("The archive must hold one folder named after the course, with course.md inside."),
+        "zip_folder_name": lambda: _("The folder in the archive, “%(name)s”, is not a course address: use a-z, "
+                                     "0-9 and “-” only.", name=p["name"]),
+        "zip_file_too_large": lambda: _("The archive was refused: “%(name)s” is %(size)s MB; the limit for this "
+                                        "kind of file is %(limit)s MB.", name=p["name"],
+                                        size=megabytes(p["size"]), limit=megabytes(p["limit"])),
+        "zip_compression": lambda: _("The archive was refused: “%(name)s” unpacks to more than %(ratio)s times its "
+                                     "packed size, as zip bombs do.", name=p["name"], ratio=p["ratio"]),
+        "zip_too_large_unzipped": lambda: _("The archive was refused: unpacked, its files take more than "
+                                            "%(limit)s MB. Make the images smaller.", limit=megabytes(p["limit"])),
+        "zip_damaged": lambda: _("The archive is damaged: “%(name)s” cannot be read. Make the zip again.",
+                                 name=p["name"]),
+        "zip_not_editor": lambda: _("A course “%(slug)s” already exists and you do not edit it, so the zip cannot "
+                                    "replace it. Ask one of its editors or an administrator, or rename the folder "
+                                    "in the zip.", slug=p["slug"]),
+        "not_a_trainer": lambda: _("There is no trainer or administrator with the e-mail %(email)s.",
+                                   email=p["email"]),
+        "already_editor": lambda: _("%(name)s already edits this course.", name=p["name"]),
+        "not_an_editor": lambda: _("%(name)s does not edit this course.", name=p["name"]),
+        "last_editor": lambda: _("The last editor cannot be removed: add another editor first, or ask an "
+                                 "administrator."),
+    }
+    message = messages.get(exc.code)
+    return message() if message else exc.code
+
+
+def flash_form_errors(form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
 
 
 @bp.get("/")
 def index():
     session = db_session()
-    courses = session.scalars(select(Course).order_by(Course.slug)).all()
+    courses = authoring.edited_courses(session, g.lms_user)
     counts = dict(session.execute(select(CourseVersion.course_id, func.count(CourseVersion.id))
+                                  .where(CourseVersion.course_id.in_([c.id for c in courses]))
                                   .group_by(CourseVersion.course_id)).all())
     return render_template("lms/author/index.html", courses=courses, counts=counts,
                            new_form=NewCourseForm(), zip_form=ZipForm())
@@ -58,7 +140,8 @@ def new_course():
     try:
         course = authoring.create_course(session, form.slug.data, form.title.data, form.language.data, g.lms_user)
     except authoring.AuthoringError as exc:
-        flash(str(exc), "error")
+        session.rollback()
+        flash(problem_text(exc), "error")
         return redirect(url_for(".index"))
     session.commit()
     return redirect(url_for(".course", slug=course.slug))
@@ -66,19 +149,23 @@ def new_course():
 
 @bp.post("/import")
 def import_zip():
+    """Publish a course from a zip: a new one, or a new version of one the user edits."""
     form = ZipForm()
     if not form.validate_on_submit():
-        abort(400)
-    session = db_session()
-    try:
-        slug, files = authoring.unzip_course(form.file.data.read(), limits())
-    except authoring.AuthoringError as exc:
-        flash(str(exc), "error")
+        flash_form_errors(form)
         return redirect(url_for(".index"))
-    content, problems = load_course(slug, files, slug, limits())
-    if problems or content is None:
-        return render_template("lms/author/problems.html", problems=problems, slug=slug), 400
-    result = store_version(session, content, g.lms_user, note="imported from a zip")
+    session = db_session()
+    data = form.file.data.read(current_app.config["LMS_MAX_ZIP_BYTES"] + 1)
+    try:
+        slug, result = authoring.import_zip(session, data, limits(), g.lms_user,
+                                            current_app.config["LMS_MAX_UNZIPPED_BYTES"])
+    except authoring.AuthoringError as exc:
+        session.rollback()
+        flash(problem_text(exc), "error")
+        return redirect(url_for(".index"))
+    except authoring.PublishRefused as refused:
+        session.rollback()
+        return render_template("lms/author/problems.html", problems=refused.problems, slug=None), 400
     session.commit()
     flash(_("Imported %(slug)s as version %(number)s.", slug=slug, number=result.version_number)
           if result.created else _("%(slug)s is unchanged.", slug=slug), "success")
@@ -88,13 +175,14 @@ def import_zip():
 @bp.get("/<slug>/")
 def course(slug: str):
     session = db_session()
-    course = course_or_404(slug)
+    course = current_course()
     files = authoring.working_files(session, course)
     _content, problems = load_course(slug, files, slug, limits())
     return render_template(
         "lms/author/course.html", course=course, files=sorted(files), changes=authoring.changes(session, course),
         problems=problems, version=authoring.latest_version(session, course), action=ActionForm(),
-        new_file=NewFileForm(), upload=UploadForm(),
+        new_file=NewFileForm(), upload=UploadForm(), editors=authoring.editors(session, course),
+        editor_form=EditorForm(),
     )
 
 
@@ -113,13 +201,19 @@ def preview_of(slug: str, files: dict[str, bytes], path: str):
         text = files[path].decode("utf-8", "replace")
         html = render_markdown(split_front_matter(text, path).body).html
     base = url_for("lms.learn.course", slug=slug)
-    return Markup(html.replace(f'"{LINK_BASE}', f'"{base}')), mine, problems
+    return Markup(html.replace(f'"{LINK_BASE}', f'"{base}')), mine, problems  # nosec B704 # nh3-sanitised
+
+
+def too_long_message() -> str:
+    limit = current_app.config["LMS_MAX_TEXT_BYTES"]
+    return _("The text is over %(limit)s MB. Make it shorter or split it into several files.",
+             limit=megabytes(limit))
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 def edit(slug: str):
     session = db_session()
-    course = course_or_404(slug)
+    course = current_course()
     path = request.args.get("path", "")
     try:
         path = authoring.check_path(path)
@@ -129,6 +223,7 @@ def edit(slug: str):
         abort(404)
     files = authoring.working_files(session, course)
     form = EditForm()
+    status = 200
     if form.validate_on_submit():
         text = form.text.data.replace("\r\n", "\n")
         if form.action.data == "preview":
@@ -138,26 +233,34 @@ def edit(slug: str):
             session.commit()
             flash(_("Draft saved. Learners see it after you publish."), "success")
             return redirect(url_for(".edit", slug=slug, path=path))
-    elif path not in files:
+    elif request.method == "POST":
+        status = 413  # the text is over LMS_MAX_TEXT_BYTES: shown with its message, nothing saved
+    if path not in files:
         files[path] = b""
     if request.method == "GET":
         form.text.data = files[path].decode("utf-8", "replace")
     preview, mine, _all = preview_of(slug, files, path)
     return render_template("lms/author/edit.html", course=course, path=path, form=form, preview=preview,
-                           problems=mine, changed=path in authoring.changes(session, course))
+                           problems=mine, changed=path in authoring.changes(session, course),
+                           too_long=too_long_message()), status
 
 
 @bp.post("/<slug>/preview")
 def live_preview(slug: str):
     """JSON for the editor's live preview: rendered HTML and this file's problems with lines."""
     session = db_session()
-    course = course_or_404(slug)
+    course = current_course()
     try:
         path = authoring.check_path(request.args.get("path", ""))
     except authoring.AuthoringError:
         abort(404)
+    text = (request.form.get("text") or "").replace("\r\n", "\n").encode()
+    if len(text) > current_app.config["LMS_MAX_TEXT_BYTES"]:
+        message = too_long_message()
+        return jsonify(html="", none=_("No problems"), problems=[
+            {"line": 0, "label": "", "message": message, "text": message}]), 413
     files = authoring.working_files(session, course)
-    files[path] = (request.form.get("text") or "").replace("\r\n", "\n").encode()
+    files[path] = text
     preview, mine, _all = preview_of(slug, files, path)
     # the labels come translated, so the live list reads as the one the page was rendered with
     return jsonify(html=str(preview), none=_("No problems"),
@@ -167,28 +270,29 @@ def live_preview(slug: str):
 
 @bp.post("/<slug>/files")
 def new_file(slug: str):
-    course = course_or_404(slug)
+    session = db_session()
+    course = current_course()
     form = NewFileForm()
     if not form.validate_on_submit():
         abort(400)
     try:
         path = authoring.check_path(form.path.data)
     except authoring.AuthoringError as exc:
-        flash(str(exc), "error")
+        flash(problem_text(exc), "error")
         return redirect(url_for(".course", slug=slug))
     if not path.endswith(".md"):
         flash(_("New text files must end in .md; upload images with the image form."), "error")
         return redirect(url_for(".course", slug=slug))
-    files = authoring.working_files(db_session(), course)
+    files = authoring.working_files(session, course)
     if path not in files:
-        authoring.save_draft(db_session(), course, path, b"---\ntitle: \n---\n", g.lms_user)
-        db_session().commit()
+        authoring.save_draft(session, course, path, b"---\ntitle: \n---\n", g.lms_user)
+        session.commit()
     return redirect(url_for(".edit", slug=slug, path=path))
 
 
 @bp.post("/<slug>/delete")
 def delete_file(slug: str):
-    course = course_or_404(slug)
+    course = current_course()
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -201,10 +305,10 @@ def delete_file(slug: str):
 
 @bp.post("/<slug>/upload")
 def upload(slug: str):
-    course = course_or_404(slug)
+    course = current_course()
     form = UploadForm()
     if not form.validate_on_submit():
-        flash(_("Choose an image to upload."), "error")
+        flash_form_errors(form)
         return redirect(url_for(".course", slug=slug))
     filename = posixpath.basename(form.file.data.filename or "").lower().replace(" ", "-")
     folder = (form.path.data or "").strip().strip("/")
@@ -213,7 +317,8 @@ def upload(slug: str):
         authoring.save_image(db_session(), course, posixpath.join(folder, filename) if folder else filename, data,
                              limits(), g.lms_user)
     except authoring.AuthoringError as exc:
-        flash(str(exc), "error")
+        db_session().rollback()
+        flash(problem_text(exc), "error")
         return redirect(url_for(".course", slug=slug))
     db_session().commit()
     flash(_("Image uploaded: %(path)s", path=posixpath.join(folder, filename)), "success")
@@ -223,7 +328,7 @@ def upload(slug: str):
 @bp.post("/<slug>/publish")
 def publish(slug: str):
     session = db_session()
-    course = course_or_404(slug)
+    course = current_course()
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -239,7 +344,7 @@ def publish(slug: str):
 
 @bp.post("/<slug>/discard")
 def discard(slug: str):
-    course = course_or_404(slug)
+    course = current_course()
     if not ActionForm().validate_on_submit():
         abort(400)
     authoring.discard(db_session(), course)
@@ -250,7 +355,7 @@ def discard(slug: str):
 @bp.get("/<slug>/versions")
 def versions(slug: str):
     session = db_session()
-    course = course_or_404(slug)
+    course = current_course()
     rows = session.scalars(select(CourseVersion).where(CourseVersion.course_id == course.id)
                            .order_by(CourseVersion.number.desc())).all()
     numbers = [v.number for v in rows]
@@ -268,16 +373,19 @@ def versions(slug: str):
 @bp.post("/<slug>/rollback")
 def rollback(slug: str):
     session = db_session()
-    course = course_or_404(slug)
+    course = current_course()
     number = request.form.get("number", type=int)
     if not ActionForm().validate_on_submit() or number is None:
         abort(400)
     try:
         result = authoring.rollback(session, course, number, limits(), g.lms_user)
-    except (authoring.AuthoringError, authoring.PublishRefused) as exc:
+    except authoring.AuthoringError as exc:
         session.rollback()
-        flash(str(exc), "error")
+        flash(problem_text(exc), "error")
         return redirect(url_for(".versions", slug=slug))
+    except authoring.PublishRefused as refused:
+        session.rollback()
+        return render_template("lms/author/problems.html", problems=refused.problems, slug=slug), 400
     session.commit()
     flash(_("Version %(old)s is published again as version %(new)s.", old=number, new=result.version_number), "success")
     return redirect(url_for(".versions", slug=slug))
@@ -286,7 +394,7 @@ def rollback(slug: str):
 @bp.get("/<slug>/export.zip")
 def export_zip(slug: str):
     session = db_session()
-    course = course_or_404(slug)
+    course = current_course()
     version = authoring.latest_version(session, course)
     files = authoring.working_files(session, course) if request.args.get("draft") else (
         version_files(session, version) if version else {})
@@ -295,3 +403,52 @@ def export_zip(slug: str):
     response = current_app.response_class(authoring.zip_course(slug, files), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{slug}.zip"'
     return response
+
+
+# -- editors --------------------------------------------------------------------------------
+@bp.post("/<slug>/editors")
+def add_editor(slug: str):
+    session = db_session()
+    course = current_course()
+    form = EditorForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for(".course", slug=slug, _anchor="editors"))
+    try:
+        person = authoring.add_editor(session, course, form.email.data, g.lms_user)
+    except authoring.AuthoringError as exc:
+        session.rollback()
+        flash(problem_text(exc), "error")
+        return redirect(url_for(".course", slug=slug, _anchor="editors"))
+    session.commit()
+    flash(_("%(name)s can now edit this course.", name=person.name), "success")
+    return redirect(url_for(".course", slug=slug, _anchor="editors"))
+
+
+@bp.route("/<slug>/editors/<int:user_id>/remove", methods=["GET", "POST"])
+def remove_editor(slug: str, user_id: int):
+    """A confirmation page (GET), then the removal (POST)."""
+    session = db_session()
+    course = current_course()
+    editor = session.get(CourseEditor, (course.id, user_id))
+    if editor is None:
+        abort(404)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        name = editor.user.name
+        try:
+            authoring.remove_editor(session, course, editor.user, g.lms_user)
+        except authoring.AuthoringError as exc:
+            session.rollback()
+            flash(problem_text(exc), "error")
+            return redirect(url_for(".course", slug=slug, _anchor="editors"))
+        session.commit()
+        flash(_("%(name)s no longer edits this course.", name=name), "success")
+        if not authoring.is_editor(session, course, g.lms_user):
+            return redirect(url_for(".index"))
+        return redirect(url_for(".course", slug=slug, _anchor="editors"))
+    count = session.scalar(select(func.count()).select_from(CourseEditor).where(CourseEditor.course_id == course.id))
+    return render_template("lms/author/remove_editor.html", course=course, editor=editor, form=form,
+                           last=count <= 1, yourself=user_id == g.lms_user.id)

@@ -5,12 +5,16 @@ import json
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date
+from sqlalchemy import select
 
 from ..core import certificates as core
 from ..extension import db_session
 from ..i18n import _, current_language, text_direction
+from ..links import absolute_url, public_host
+from ..links import verify_url as verify_address
 from ..models import Certificate, Course, User
 from ..services import certificates as service
+from ..services import groups
 from ..web import NavItem, add_nav_item, public, roles_required
 from . import bp, limiter
 from .forms import RevokeForm
@@ -29,20 +33,27 @@ verify_rate = limiter.shared_limit(verify_limit, scope="lms-verify")
 
 
 def organisation() -> str:
-    return current_app.config.get("LMS_ORGANISATION") or request.host
+    return current_app.config.get("LMS_ORGANISATION") or public_host()
 
 
 def verify_url(certificate: Certificate) -> str:
-    return url_for("lms.certificates.verify", serial=certificate.serial, _external=True)
+    return verify_address(certificate.serial)
+
+
+def may_see(certificate: Certificate) -> bool:
+    """HR and admins see every certificate; a trainer those of results they oversee
+    (:func:`lms.services.groups.oversees`: a learner of their group, a course assigned
+    through it or by them); everyone their own."""
+    viewer = g.lms_user
+    if certificate.user_id == viewer.id or viewer.has_role("hr"):
+        return True
+    return bool(db_session().scalar(select(groups.oversees(viewer, certificate.user_id, certificate.course_id))))
 
 
 def own_or_404(serial: str) -> Certificate:
     """A certificate the current user may download: their own, or one of a learner they oversee."""
-    session = db_session()
-    certificate = service.find(session, serial)
-    if certificate is None:
-        abort(404)
-    if certificate.user_id != g.lms_user.id and not service.may_see_person(session, g.lms_user, certificate.user_id):
+    certificate = service.find(db_session(), serial)
+    if certificate is None or not may_see(certificate):
         abort(404)
     return certificate
 
@@ -97,7 +108,7 @@ def pdf(serial: str):
 
 # -- Open Badges 3.0 ------------------------------------------------------------
 def issuer_id() -> str:
-    return url_for("lms.certificates.issuer", _external=True)
+    return absolute_url("lms.certificates.issuer")
 
 
 def credential_for(certificate: Certificate) -> dict:
@@ -108,8 +119,8 @@ def credential_for(certificate: Certificate) -> dict:
     description = rule.get("description") or _("Completed the course “%(course)s”.", course=certificate.course_title)
     return core.open_badge_credential(
         credential_id=verify_url(certificate), issuer_id=issuer_id(), issuer_name=organisation(),
-        issuer_url=url_for("lms.learn.home", _external=True),
-        achievement_id=url_for("lms.learn.course", slug=course.slug, _external=True) if course else issuer_id(),
+        issuer_url=absolute_url("lms.learn.home"),
+        achievement_id=absolute_url("lms.learn.course", slug=course.slug) if course else issuer_id(),
         achievement_name=certificate.course_title, achievement_description=description,
         criteria=_("Complete every module of the course, pass its quizzes and role-plays."),
         holder_email=holder.email if holder else "", serial=certificate.serial,
@@ -132,7 +143,7 @@ def badge_jwt(serial: str):
     """The Open Badge as a signed JWT-VC (EdDSA), checkable with the published JWK."""
     certificate = own_or_404(serial)
     token = core.sign_jwt_vc(credential_for(certificate), issuer_key(),
-                             kid=url_for("lms.certificates.issuer_jwk", _external=True))
+                             kid=absolute_url("lms.certificates.issuer_jwk"))
     response = current_app.response_class(token, mimetype="application/vc+jwt")
     response.headers["Content-Disposition"] = f'attachment; filename="badge-{certificate.serial}.jwt"'
     return response
@@ -151,7 +162,7 @@ def issuer_jwk():
 def issuer():
     """The issuer's Open Badges profile."""
     profile = {"@context": [core.CREDENTIALS_CONTEXT, core.OB_CONTEXT], "id": issuer_id(), "type": ["Profile"],
-               "name": organisation(), "url": url_for("lms.learn.home", _external=True)}
+               "name": organisation(), "url": absolute_url("lms.learn.home")}
     return current_app.response_class(json.dumps(profile, ensure_ascii=False), mimetype="application/ld+json")
 
 
@@ -203,8 +214,7 @@ def verify_json(serial: str):
 def expiring():
     renew_and_commit()
     session = db_session()
-    rows = [c for c in service.expiring(session)
-            if service.may_see_person(session, g.lms_user, c.user_id)]
+    rows = [c for c in service.expiring(session) if may_see(c)]
     return render_template("lms/certificates/expiring.html", certificates=rows)
 
 
@@ -212,12 +222,19 @@ def expiring():
 @roles_required("hr", "trainer")
 def person(user_id: int):
     session = db_session()
-    person = session.get(User, user_id)
-    if person is None or not service.may_see_person(session, g.lms_user, user_id):
+    # HR and admins see everyone; a trainer a learner of their groups, and of their
+    # certificates only those of courses assigned through those groups or by the trainer
+    if g.lms_user.has_role("hr"):
+        person, visible = session.get(User, user_id), None
+    else:
+        person = groups.managed_learner(session, g.lms_user, user_id)
+        visible = groups.visible_course_ids(session, g.lms_user, user_id) if person is not None else None
+    if person is None:
         abort(404)
     renew_and_commit()
+    certificates = [c for c in service.certificates_of(session, user_id) if visible is None or c.course_id in visible]
     return render_template("lms/certificates/person.html", person=person,
-                           certificates=service.certificates_of(session, user_id), status_of=service.status_of,
+                           certificates=certificates, status_of=service.status_of,
                            may_revoke=g.lms_user.has_role("hr"), form=RevokeForm())
 
 

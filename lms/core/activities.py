@@ -26,6 +26,8 @@ class ParsedActivity:
     data: dict[str, Any] = field(default_factory=dict)
     minutes: int | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: what works but is probably not meant (a reply never offered); shown, never blocking
+    warnings: list[Problem] = field(default_factory=list)
 
 
 class ActivityType(Protocol):
@@ -130,7 +132,7 @@ def _link_target(render: Callable[[str], Rendered], target: str | None) -> str |
     return match.group(1) if match else None
 
 
-_CHECKS: dict[tuple[str, str], tuple[Problem, ...]] = {}
+_CHECKS: dict[tuple[str, str], tuple[tuple[Problem, ...], tuple[Problem, ...]]] = {}
 _DATA: dict[tuple[str, str], dict[str, Any]] = {}
 
 
@@ -145,14 +147,17 @@ class ScenarioType:
 
         scenario, problems = parse_scenario_document(doc, doc.source or None)
         problems = list(problems)
+        warnings: tuple[Problem, ...] = ()
         if not problems:
             # Exploring the state space is the slow part; the same text gives the same answer.
             key = (doc.path, doc.source)
-            errors = _CHECKS.get(key)
-            if errors is None:
-                errors = _CHECKS[key] = tuple(check_scenario(scenario).errors)
+            checked = _CHECKS.get(key)
+            if checked is None:
+                report = check_scenario(scenario)
+                checked = _CHECKS[key] = (report.errors, report.warnings)
                 if len(_CHECKS) > 256:
                     _CHECKS.pop(next(iter(_CHECKS)))
+            errors, warnings = checked
             problems.extend(errors)
         data = _DATA.get((doc.path, doc.source))
         if data is None:
@@ -174,7 +179,8 @@ class ScenarioType:
             if competency.lesson
         }
         minutes = doc.meta.get("minutes") if isinstance(doc.meta.get("minutes"), int) else None
-        return ParsedActivity(title=scenario.title, data=data, minutes=minutes, problems=problems)
+        return ParsedActivity(title=scenario.title, data=data, minutes=minutes, problems=problems,
+                              warnings=list(warnings))
 
     def passed(self, data: dict[str, Any], result: dict[str, Any] | None) -> bool:
         return bool(result and result.get("passed") is True)

@@ -11,17 +11,26 @@ language.
 
 Loading works on a mapping of relative paths to bytes, so a folder on disk, a
 zip upload and a stored content version all go through the same code.
+
+A course folder is untrusted input (it comes from a trainer's machine or a
+repository): :func:`read_tree` never follows a symbolic link and never reads a
+file outside the folder, and every image's bytes must match its extension
+(:func:`lms.core.assets.image_matches`), whether it came from a folder, a zip
+or an upload.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import activities
+from .assets import ASSET_EXTENSIONS, image_matches
 from .certificates import check_rule as check_certificate_rule
 from .frontmatter import Document, split_front_matter
 from .problems import Problem
@@ -29,7 +38,6 @@ from .render import Rendered, render_markdown
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANG_RE = re.compile(r"^[a-z]{2}$")
-ASSET_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 RESERVED_MODULE_SLUGS = {"files", "language", "progress"}
 COURSE_KEYS = {"title", "language", "summary", "modules", "completion", "certificate", "slug", "fallback"}
 TRANSLATION_KEYS = {"title", "summary", "fallback", "language"}
@@ -42,6 +50,7 @@ COMPLETION_RULES = {
 DEFAULT_COMPLETION = {"lessons": "all", "quizzes": "passed", "scenarios": "passed"}
 LINK_BASE = "/__lms__/"
 """Resolved links start with this; the app swaps in the course's real URL."""
+LINK_REFUSED = "is a symbolic link; course folders may not contain links: copy the file in instead"
 
 
 @dataclass(frozen=True)
@@ -171,27 +180,106 @@ def split_language(filename: str) -> tuple[str, str | None]:
     return stem, None
 
 
+MAX_FOLDER_DEPTH = 8
+"""A course is course.md, module folders and perhaps an images folder in each: 8 levels is plenty."""
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+class _Unreadable(Exception):
+    """A file under a course folder that must not be read; the message says why."""
+
+
+def _read_inside(path: Path, inside: Path, limit: int) -> bytes | None:
+    """The bytes of the regular file ``path``, or None when it holds more than ``limit``.
+
+    The file is opened without following a link, checked to be a regular file
+    and to lie under ``inside`` once every folder on its way is resolved, so a
+    folder swapped for a link while the tree is read cannot lead outside.
+    Raises :class:`_Unreadable` otherwise.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise _Unreadable(LINK_REFUSED if path.is_symlink() else f"cannot be read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Unreadable("is not a regular file; a course holds .md files and images")
+        if not path.resolve().is_relative_to(inside):
+            raise _Unreadable("lies outside the course folder (a folder on its way is a link); copy the file in instead")
+        if info.st_size > limit:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(limit + 1)
+        return data if len(data) <= limit else None
+    finally:
+        os.close(fd)
+
+
 def read_tree(root: Path, display: str, limits: Limits = Limits()) -> tuple[dict[str, bytes], list[Problem]]:
-    """Read every file under ``root``; oversized files are reported, not read."""
+    """Read every file under ``root``; oversized files are reported, not read.
+
+    Symbolic links (to files or folders, and ``root`` itself) are reported and
+    never followed, nothing outside ``root`` is read, and anything that is not
+    a regular file or folder (a pipe, a device) is reported. Names starting
+    with ``.`` are skipped.
+    """
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")) or not path.is_file():
-            continue
-        size = path.stat().st_size
-        limit = limits.asset_bytes if path.suffix.lower() in ASSET_EXTENSIONS else limits.text_bytes
-        if size > limit:
-            problems.append(Problem(
-                f"{display}/{rel}", 0,
-                f"file is {size / 1_000_000:.1f} MB, over the limit of {limit / 1_000_000:.1f} MB; "
-                "make it smaller or split it",
-            ))
-            continue
-        if len(files) >= limits.files:
-            problems.append(Problem(f"{display}/{rel}", 0, f"a course may hold at most {limits.files} files"))
-            break
-        files[rel] = path.read_bytes()
+    if root.is_symlink():
+        return files, [Problem(display, 0, LINK_REFUSED)]
+    inside = root.resolve()
+
+    def too_large(shown: str, size: int, limit: int) -> Problem:
+        return Problem(shown, 0, f"file is {size / 1_000_000:.1f} MB, over the limit of {limit / 1_000_000:.1f} MB; "
+                                 "make it smaller or split it")
+
+    def walk(directory: Path, prefix: str) -> bool:
+        """Read ``directory`` into ``files``; False once the file limit stops the reading."""
+        if prefix.count("/") > MAX_FOLDER_DEPTH:
+            problems.append(Problem(f"{display}/{prefix}".rstrip("/"), 0,
+                                    f"folders nest more than {MAX_FOLDER_DEPTH} levels deep; a course needs two or three"))
+            return True
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            problems.append(Problem(f"{display}/{prefix}".rstrip("/"), 0, f"cannot be read: {exc.strerror}"))
+            return True
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = prefix + entry.name
+            shown = f"{display}/{rel}"
+            if entry.is_symlink():
+                problems.append(Problem(shown, 0, LINK_REFUSED))
+            elif entry.is_dir(follow_symlinks=False):
+                if not walk(directory / entry.name, rel + "/"):
+                    return False
+            elif not entry.is_file(follow_symlinks=False):
+                problems.append(Problem(shown, 0, "is not a regular file; a course holds .md files and images"))
+            else:
+                size = entry.stat(follow_symlinks=False).st_size
+                limit = limits.asset_bytes if posixpath.splitext(rel)[1].lower() in ASSET_EXTENSIONS \
+                    else limits.text_bytes
+                if size > limit:
+                    problems.append(too_large(shown, size, limit))
+                    continue
+                if len(files) >= limits.files:
+                    problems.append(Problem(shown, 0, f"a course may hold at most {limits.files} files"))
+                    return False
+                try:
+                    data = _read_inside(directory / entry.name, inside, limit)
+                except _Unreadable as refused:
+                    problems.append(Problem(shown, 0, str(refused)))
+                    continue
+                if data is None:
+                    problems.append(too_large(shown, limit + 1, limit))
+                else:
+                    files[rel] = data
+        return True
+
+    walk(root, "")
     return files, problems
 
 
@@ -217,6 +305,7 @@ class _Loader:
         self.display = display
         self.limits = limits
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.docs: dict[str, Document] = {}
         self.texts: dict[str, str] = {}
         self.hash = content_hash(files)
@@ -349,6 +438,10 @@ class _Loader:
             if ext == ".md":
                 continue
             if ext in ASSET_EXTENSIONS:
+                if not image_matches(rel, self.files[rel]):
+                    kind = ext[1:].upper()
+                    self.problem(rel, 0, f"the file is not a {kind} image (its contents do not match its name); "
+                                         f"save it as {kind} or give it the right extension")
                 continue
             self.problem(rel, 0, "unsupported file type; a course holds .md files and images (png, jpg, gif, webp)")
 
@@ -498,15 +591,15 @@ class _Loader:
             self.problem(rel, 1, f"a translation must have the same type as {module}/{stem}.md")
         parsed = activity_type.parse(doc, self.render(rel, doc))
         self.problems.extend(parsed.problems)
+        self.warnings.extend(parsed.warnings)
         return Activity(
             key=f"{module}/{stem}", module=module, slug=stem, kind=kind, title=parsed.title,
             language=lang, path=rel, html=parsed.html, minutes=parsed.minutes, data=parsed.data,
         )
 
 
-def load_course(slug: str, files: dict[str, bytes], display: str = "", limits: Limits = Limits()
-                ) -> tuple[CourseContent | None, list[Problem]]:
-    """Load one course from its files; returns the course (None if unusable) and every problem."""
+def _load(slug: str, files: dict[str, bytes], display: str, limits: Limits
+          ) -> tuple[CourseContent | None, list[Problem], list[Problem]]:
     loader = _Loader(slug, files, display or slug, limits)
     if not SLUG_RE.match(slug):
         loader.problem("", 0, f"course folder name '{slug}' must use a-z, 0-9 and '-'")
@@ -515,28 +608,56 @@ def load_course(slug: str, files: dict[str, bytes], display: str = "", limits: L
         if len(data) > limit:
             loader.problem(rel, 0, f"file is {len(data) / 1_000_000:.1f} MB, over the limit of {limit / 1_000_000:.1f} MB")
     course = loader.load()
-    problems = sorted(set(loader.problems))
-    return (course if course is not None else None), problems
+    return course, sorted(set(loader.problems)), sorted(set(loader.warnings))
+
+
+def load_course(slug: str, files: dict[str, bytes], display: str = "", limits: Limits = Limits()
+                ) -> tuple[CourseContent | None, list[Problem]]:
+    """Load one course from its files; returns the course (None if unusable) and every problem."""
+    course, problems, _warnings = _load(slug, files, display, limits)
+    return course, problems
 
 
 def course_dirs(root: Path) -> list[Path]:
-    """Course folders under ``root``: ``root`` itself if it holds course.md, else its children."""
-    if (root / "course.md").is_file():
+    """Course folders under ``root``: ``root`` itself if it holds course.md, else its children.
+
+    Links are not followed: a linked child folder is not listed (:func:`check_directory` reports it).
+    """
+    if os.path.lexists(root / "course.md"):
         return [root]
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "course.md").exists())
+    return sorted(p for p in root.iterdir() if not p.name.startswith(".") and not p.is_symlink()
+                  and p.is_dir() and os.path.lexists(p / "course.md"))
 
 
-def load_directory(root: Path, display: str | None = None, limits: Limits = Limits()
-                   ) -> tuple[list[CourseContent], list[Problem]]:
-    """Load every course under ``root``; problems name files relative to ``display``."""
+@dataclass(frozen=True)
+class DirectoryCheck:
+    """What :func:`check_directory` found: the usable courses, the problems, and warnings.
+
+    A warning points at something that works but is probably not what the
+    author meant (a reply never offered); only problems stop an import.
+    """
+
+    courses: list[CourseContent]
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def check_directory(root: Path, display: str | None = None, limits: Limits = Limits()) -> DirectoryCheck:
+    """Load every course under ``root``; problems and warnings name files relative to ``display``."""
     display = display if display is not None else str(root).rstrip("/")
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     courses: list[CourseContent] = []
+    if root.is_symlink():
+        return DirectoryCheck([], [Problem(display, 0, LINK_REFUSED)], [])
     if not root.is_dir():
-        return [], [Problem(display, 0, "no such directory")]
+        return DirectoryCheck([], [Problem(display, 0, "no such directory")], [])
     dirs = course_dirs(root)
+    if dirs != [root]:
+        problems.extend(Problem(f"{display}/{p.name}", 0, LINK_REFUSED) for p in sorted(root.iterdir())
+                        if p.is_symlink() and not p.name.startswith("."))
     if not dirs:
-        return [], [Problem(display, 0, "no course folders here (a course folder holds a course.md)")]
+        return DirectoryCheck([], problems or [Problem(display, 0, "no course folders here (a course folder holds a course.md)")], [])
     slugs: dict[str, str] = {}
     for directory in dirs:
         shown = display if directory == root else f"{display}/{directory.name}"
@@ -551,8 +672,16 @@ def load_directory(root: Path, display: str | None = None, limits: Limits = Limi
             problems.append(Problem(f"{shown}/course.md", 1, f"duplicate course slug '{slug}' (also {slugs[slug]})"))
             continue
         slugs[slug] = shown
-        course, course_problems = load_course(slug, files, shown, limits)
+        course, course_problems, course_warnings = _load(slug, files, shown, limits)
         problems.extend(course_problems)
+        warnings.extend(course_warnings)
         if course is not None:
             courses.append(course)
-    return courses, sorted(set(problems))
+    return DirectoryCheck(courses, sorted(set(problems)), sorted(set(warnings)))
+
+
+def load_directory(root: Path, display: str | None = None, limits: Limits = Limits()
+                   ) -> tuple[list[CourseContent], list[Problem]]:
+    """Load every course under ``root``; problems name files relative to ``display``."""
+    checked = check_directory(root, display, limits)
+    return checked.courses, checked.problems

@@ -1326,7 +1326,9 @@ def public_question(quiz: Quiz, question_id: str, plan: AttemptPlan) -> dict:
     (Markdown), points, and: ``options`` (single/multiple/true_false),
     ``lefts`` and ``rights`` (matching), ``items`` (ordering), each a list of
     ``{"id", "text"}`` in display order. Never contains weights, correctness,
-    accepted answers, feedback or the explanation.
+    accepted answers, feedback or the explanation. The ids are the quiz file's:
+    a learner's page shows :meth:`lms.core.quiz_tokens.AttemptTokens.public_question`
+    instead, which names every choice by a per-attempt token.
     """
     if question_id not in plan.question_ids:
         raise KeyError(f"question '{question_id}' is not part of this attempt")

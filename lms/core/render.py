@@ -4,6 +4,15 @@ Links and image sources inside the Markdown are handed to a resolver so that
 content can point at other lessons and at images of the course folder by
 their file names; what the resolver cannot resolve is recorded, and the
 checker reports it with its line.
+
+Raw HTML written into the Markdown never reaches the output as HTML. A few
+inline tags (:data:`AUTHOR_TAGS`: ``<kbd>``, ``<sub>``, ``<mark>``...) are kept
+when they open and close within one paragraph, ``<br>`` is kept, comments and
+``<script>``/``<style>`` with their content are dropped, and every other tag
+is dropped while its text stays. A browser's HTML parser treats some tags as
+swallowing everything after them (``<textarea>``, ``<title>``, ``<plaintext>``,
+an unclosed ``<details>``), so passing raw HTML on, even to a sanitiser, could
+hide the rest of a lesson; and a lesson holds no form controls.
 """
 from __future__ import annotations
 
@@ -16,6 +25,8 @@ from dataclasses import dataclass, field
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.inlinepatterns import HTML_RE, InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "admonition", "attr_list", "sane_lists", "def_list"]
@@ -24,7 +35,7 @@ ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
     "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p",
     "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
-    "tfoot", "th", "thead", "tr", "u", "ul", "input",
+    "tfoot", "th", "thead", "tr", "u", "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},
@@ -33,8 +44,11 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan", "scope"},
     "ol": {"start"},
-    "input": {"type", "checked", "disabled"},
 }
+#: Raw HTML tags an author may write in Markdown, each opened and closed within one paragraph.
+AUTHOR_TAGS = {"abbr", "b", "del", "em", "i", "kbd", "mark", "s", "small", "strong", "sub", "sup", "u"}
+#: Raw HTML elements dropped together with their content.
+_DROPPED_WITH_CONTENT = {"script", "style"}
 # attr_list lets authors set classes and ids; nothing that can run script.
 _CLASS_OK = re.compile(r"^[A-Za-z0-9 _-]{0,80}$")
 
@@ -84,6 +98,59 @@ class _LinkProcessor(Treeprocessor):
                 element.set(attr, resolved)
 
 
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_TITLE = re.compile(r"""\stitle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_ANY_TAG = re.compile(HTML_RE, re.S)
+
+
+class _AuthorHtml(InlineProcessor):
+    """Raw HTML in a paragraph: keep the allowed inline pairs and ``<br>``, drop the rest (see the module)."""
+
+    def handleMatch(self, m: re.Match, data: str):  # noqa: N802 (python-markdown API)
+        name_match = _TAG_NAME.match(m.group(0))
+        if name_match is None:  # a comment, a processing instruction, CDATA
+            return "", m.start(0), m.end(0)
+        closing, name = name_match.group(1), name_match.group(2).lower()
+        if closing:
+            return "", m.start(0), m.end(0)
+        if name == "br":
+            return etree.Element("br"), m.start(0), m.end(0)
+        if name in AUTHOR_TAGS or name in _DROPPED_WITH_CONTENT:
+            end = re.compile(rf"</{name}\s*>", re.I).search(data, m.end(0))
+            if end is None:
+                return "", m.start(0), m.end(0)
+            if name in _DROPPED_WITH_CONTENT:
+                return "", m.start(0), end.end(0)
+            element = etree.Element(name)
+            element.text = _ANY_TAG.sub("", data[m.end(0):end.start(0)])
+            title = _TITLE.search(m.group(0)) if name == "abbr" else None
+            if title:
+                element.set("title", title.group(1) if title.group(1) is not None else title.group(2))
+            return element, m.start(0), end.end(0)
+        return "", m.start(0), m.end(0)
+
+
+class _BlockComments(Preprocessor):
+    """Drop ``<!-- ... -->`` comments that start a line (they may span paragraphs); lines keep their numbers."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        kept: list[str] = []
+        position = 0
+        while (start := text.find("<!--", position)) >= 0:
+            if start > 0 and text[start - 1] != "\n":
+                kept.append(text[position:start + 4])
+                position = start + 4
+                continue
+            end = text.find("-->", start + 4)
+            if end < 0:
+                break  # no comment closes after here
+            kept.append(text[position:start] + "\n" * text.count("\n", start, end))
+            position = end + 3
+        kept.append(text[position:])
+        return "".join(kept).split("\n")
+
+
 class _LinkExtension(Extension):
     def __init__(self, resolver, broken, source):
         super().__init__()
@@ -91,18 +158,21 @@ class _LinkExtension(Extension):
 
     def extendMarkdown(self, md):  # noqa: N802 (python-markdown API)
         md.treeprocessors.register(_LinkProcessor(md, self.resolver, self.broken, self.source), "lms_links", 1)
+        # A raw HTML block would pass an unclosed tag, and everything after it, through unrendered.
+        md.preprocessors.deregister("html_block")
+        md.preprocessors.register(_BlockComments(md), "lms_block_comments", 20)
+        md.inlinePatterns.deregister("html")
+        md.inlinePatterns.register(_AuthorHtml(HTML_RE, md), "lms_author_html", 90)
 
 
 def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
     if attr == "class" and not _CLASS_OK.match(value):
         return None
-    if tag == "input" and attr == "type" and value != "checkbox":
-        return None
     return value
 
 
 def sanitize(html: str) -> str:
-    """Clean HTML with an allow-list: no script, no event handlers, no styles."""
+    """Clean HTML with an allow-list: no script, no event handlers, no styles, no form controls."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -115,6 +185,8 @@ def sanitize(html: str) -> str:
 
 
 _TASK = re.compile(r"<li>\[( |x|X)\] ")
+_TASK_BOX = {" ": "\u2610", "x": "\u2611", "X": "\u2611"}  # ☐ ☑
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
 
 
 _LOCAL = threading.local()
@@ -143,12 +215,13 @@ def render_markdown(source: str, resolver: Resolver | None = None) -> Rendered:
         html = md.reset().convert(source)
     finally:
         links.resolver, links.broken, links.source = None, [], ""
-    # Checklists in lessons render as (disabled) check boxes.
+    # Checklists in lessons show a ticked or empty box: a picture of one, not a form control.
     html = _TASK.sub(
-        lambda m: '<li class="task"><input type="checkbox" disabled%s> '
-        % (" checked" if m.group(1) != " " else ""),
+        lambda m: f'<li class="task{" task-done" if m.group(1) != " " else ""}">'
+                  f'<span class="task-box">{_TASK_BOX[m.group(1)]}</span> ',
         html,
     )
+    html = _EMPTY_PARAGRAPH.sub("", html)  # a line that held only a dropped tag
     clean = sanitize(html)
     text_length = len(re.sub(r"<[^>]+>", "", clean))
     return Rendered(clean, broken, text_length)

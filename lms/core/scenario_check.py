@@ -3,7 +3,9 @@
 :func:`check_scenario` explores every reachable state (step + variables) up
 to a cap and reports unreachable steps, dead ends, cycles with no way out,
 links to missing steps, undefined variables and the score range, each
-problem as ``path:line: message``.
+problem as ``path:line: message``. When the cap stops the exploration, what it
+could not prove is an error: an ending, or a ``pass:`` rule, that no explored
+run reached.
 """
 from __future__ import annotations
 
@@ -66,7 +68,8 @@ class CheckReport:
     (choices only; free-text rubric points come at review, and
     ``text_points_max`` is their total). ``competency_max`` maps each tag to
     the most a run can earn (None: unlimited, via a loop). When ``cap_hit``,
-    the exploration stopped early and the figures are incomplete.
+    the exploration stopped early and the figures are incomplete; endings and
+    ``pass:`` rules not reached within the cap are then errors.
     """
 
     path: str
@@ -199,8 +202,16 @@ def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) 
     if ex.cap_hit:
         warnings.append(Problem(path, 0, (
             f"stopped after exploring {max_states} states, so this check is incomplete (unreachable steps are not "
-            f"reported). Usually a loop keeps changing a number (e.g. a reply with 'points+1' that leads back to an "
-            f"earlier step), which makes the states endless; limit the loop with a condition such as 'if asked < 3'")))
+            f"reported, endings never reached are). Usually a loop keeps changing a number (e.g. a reply with "
+            f"'points+1' that leads back to an earlier step), which makes the states endless; limit the loop with a "
+            f"condition such as 'if asked < 3'")))
+        # What the check could not prove must not pass: an ending no explored run reached may be unreachable.
+        for step in scenario.endings:
+            if step.id not in reached:
+                errors.append(Problem(path, step.line, (
+                    f"ending '{step.id}' was not reached in the {max_states} states explored; it may be unreachable. "
+                    f"Check the conditions that lead to it, and limit loops that keep changing a number "
+                    f"(e.g. 'if asked < 3') so the whole scenario can be checked")))
     elif ex.states:
         used: set[tuple[str, str]] = set()
         used_routes: set[int] = set()
@@ -227,18 +238,21 @@ def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) 
     reachable_outcomes = tuple(sorted({scenario.step(ex.states[i][0]).outcome or "" for i in analysis.endings}))
     text_points_max = sum(item.points for s in scenario.steps if s.kind == TEXT for item in s.rubric)
     rule = scenario.pass_rule
-    if not ex.cap_hit and ex.states and scenario.endings:
+    # With the cap hit, "cannot" means "no explored run did": the author must bound the loop to prove otherwise.
+    within = f" in the {max_states} states explored" if ex.cap_hit else ""
+    if ex.states and scenario.endings:
         if rule.outcomes is not None:
             for outcome in rule.outcomes:
                 if outcome not in reachable_outcomes and any(s.outcome == outcome for s in scenario.endings):
-                    errors.append(Problem(path, 1, f"'pass: outcomes' names '{outcome}', but no run can reach an "
-                                                   f"ending with that outcome"))
+                    errors.append(Problem(path, rule.line, f"'pass: outcomes' names '{outcome}', but no run "
+                                                           f"can reach an ending with that outcome{within}"))
         if rule.min_points is not None and analysis.best_points is not None \
                 and rule.min_points > analysis.best_points + text_points_max:
-            errors.append(Problem(path, 1, f"'pass: min_points: {rule.min_points}' cannot be reached: the best "
-                                           f"run earns {analysis.best_points} points (+{text_points_max} from rubrics)"))
+            errors.append(Problem(path, rule.line, f"'pass: min_points: {rule.min_points}' cannot be reached: the "
+                                                   f"best run{within} earns {analysis.best_points} points "
+                                                   f"(+{text_points_max} from rubrics)"))
         if not analysis.endings and not trapped and not dead:
-            errors.append(Problem(path, 1, "no run can reach an ending"))
+            errors.append(Problem(path, 1, f"no run can reach an ending{within}"))
 
     return CheckReport(
         path=path,

@@ -263,6 +263,8 @@ class PassRule:
 
     min_points: int | float | None = None
     outcomes: tuple[str, ...] | None = None
+    line: int = field(default=1, compare=False)
+    """File line of ``pass:`` in the front matter, for the checker's messages."""
 
     def outcome_ok(self, outcome: str | None) -> bool:
         return self.outcomes is None or outcome in self.outcomes

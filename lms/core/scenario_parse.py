@@ -247,7 +247,7 @@ class _ScenarioParser:
                         known = ", ".join(sorted(ending_outcomes)) or "none yet"
                         self.problem(line, f"'pass: outcomes' names '{name}', but no ending has 'outcome: {name}' "
                                            f"(endings have: {known})")
-        return PassRule(min_points, None if outcomes is None else tuple(outcomes))
+        return PassRule(min_points, None if outcomes is None else tuple(outcomes), line)
 
     # -- effects and conditions ----------------------------------------------
     def condition(self, source: str, line: int) -> Condition:

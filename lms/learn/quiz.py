@@ -1,7 +1,7 @@
 """Taking a quiz: one question per page or all on one, saved as the learner goes."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -50,7 +50,9 @@ def quiz_view(course, version, enrollment, language, content):
     if current is None:
         return render_template("lms/learn/quiz_intro.html", **context)
     plan = quizzes.plan_of(current)
-    questions = [core.public_question(quiz, qid, plan) for qid in plan.question_ids]
+    # the page names choices by the attempt's tokens, never by the ids written in the quiz file
+    tokens = quizzes.tokens_for(current, current_app.secret_key)
+    questions = [tokens.public_question(quiz, qid, plan) for qid in plan.question_ids]
     one_per_page = quiz.settings.layout == "one_per_page"
     index = request.args.get("q", type=int) or 1
     index = min(max(index, 1), len(questions))
@@ -64,7 +66,7 @@ def quiz_view(course, version, enrollment, language, content):
     html = content.data.get("html", {})
     context.update(
         attempt=current, questions=questions, shown=shown, index=index, one_per_page=one_per_page,
-        answers=current.answers or {}, feedback=feedback,
+        answers=quizzes.page_answers(quiz, plan, tokens, current.answers or {}), feedback=feedback,
         texts={qid: with_links(html.get(qid, {}).get("text", ""), course.slug) for qid in plan.question_ids},
         explanations={qid: with_links(html.get(qid, {}).get("explanation", ""), course.slug) for qid in feedback},
         deadline=quizzes.aware(current.deadline),
@@ -130,7 +132,11 @@ def quiz_save(slug, module, activity):
     asked = request.form.getlist("question")
     if any(qid not in plan.question_ids for qid in asked):
         abort(400)
-    raw = {qid: quizzes.answer_from_form(core.public_question(quiz, qid, plan), request.form) for qid in asked}
+    try:
+        raw = quizzes.answers_from_form(quiz, plan, quizzes.tokens_for(attempt, current_app.secret_key), asked,
+                                        request.form)
+    except core.AnswerError:
+        abort(400)  # a choice the page never offered: an authored id, another attempt's token, a guess
     for tries_left in (4, 3, 2, 1, 0):
         try:
             errors = quizzes.save_answers(attempt, quiz, raw)

@@ -41,7 +41,7 @@ def scenario_view(course, version, enrollment, language, content):
         rendered = content.data.get("html", {}).get(step.step_id, {})
         context.update(
             state=state, step=step, turns=scenarios.transcript(session, run, content),
-            prompt_html=Markup(rendered.get("prompt", "")),
+            prompt_html=Markup(rendered.get("prompt", "")),  # nosec B704 # nh3-sanitised at import
             debrief_html=with_links(rendered.get("debrief", ""), course.slug),
             summary=scenarios.run_summary(session, run, content) if state.finished else None,
             released=reviews.released_for_run(session, run.id) if state.finished else [],

@@ -88,7 +88,8 @@ def xapi_send(batch_size: int) -> None:
     """Queue new statements and send the due ones to LMS_XAPI_ENDPOINT (for cron).
 
     Exits 1 when the learning record store could not take them; they stay queued
-    and are tried again on a later run, waiting longer after each failure.
+    and are tried again on a later run, waiting longer after each failure. Each batch
+    the store accepts is recorded at once: a run killed half-way does not send it again.
     """
     endpoint = current_app.config.get("LMS_XAPI_ENDPOINT")
     if not endpoint:
@@ -100,12 +101,18 @@ def xapi_send(batch_size: int) -> None:
 
 
 def send_statements(batch_size: int = 50) -> xapi.SendReport:
-    """Fill the outbox and send what is due, in one transaction (callable from code, e.g. a scheduler)."""
+    """Fill the outbox and send what is due (callable from code, e.g. a scheduler).
+
+    The queue is committed first, then the outcome of each batch as soon as the learning
+    record store answers: the LRS and the outbox disagree at most about the batch in flight.
+    """
     config = current_app.config
     session = db_session()
     try:
         xapi.fill_outbox(session, activity_base(), verify_url)
-        report = xapi.send_pending(session, config["LMS_XAPI_ENDPOINT"], config.get("LMS_XAPI_AUTH"), batch_size)
+        session.commit()
+        report = xapi.send_pending(session, config["LMS_XAPI_ENDPOINT"], config.get("LMS_XAPI_AUTH"), batch_size,
+                                   checkpoint=session.commit)
         session.commit()
     except Exception:
         session.rollback()

@@ -31,3 +31,10 @@ class TokenForm(FlaskForm):
 
 class RevokeTokenForm(FlaskForm):
     pass
+
+
+class EndSessionsForm(FlaskForm):
+    """An administrator signs someone out everywhere; the box makes it deliberate."""
+
+    confirm = BooleanField(_l("I understand that they must sign in again on every device."),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])

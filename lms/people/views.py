@@ -1,5 +1,9 @@
 """Routes of people administration: the people list, staff import, deletion, API tokens, xAPI export.
 
+Every action on someone's account (an invitation, deletion, "sign out everywhere")
+first asks :func:`lms.services.people.may_manage_person`: HR acts on learners and
+trainers only, administrators on anyone. A refusal is a 403 and an audit entry.
+
 Two pages show a secret once (a staff import's invitation links, a new API
 token): they answer the POST itself, with ``Cache-Control: no-store``, instead
 of redirecting, because the secret is never stored anywhere it could be read
@@ -17,20 +21,22 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
+from flask_babel import format_decimal
 from sqlalchemy import select
 
 from ..core.staff_import import StaffFileError
 from ..extension import db_session, state
 from ..i18n import _, ngettext
-from ..identity import can_invite
+from ..identity import can_end_sessions, can_invite, has_password
 from ..models import ApiToken, User
 from ..services import people as service
 from ..services import xapi
 from ..web import NavItem, add_nav_item, roles_required
 from . import bp
-from .forms import DeleteForm, ImportForm, InviteForm, RevokeTokenForm, TokenForm
+from .forms import DeleteForm, EndSessionsForm, ImportForm, InviteForm, RevokeTokenForm, TokenForm
 from .links import activity_base, invitation_url, verify_url
 
 add_nav_item(NavItem("lms.people.index", lambda: _("People"), ("hr",), order=45))
@@ -55,19 +61,36 @@ def index():
     return render_template("lms/people/index.html", people=people, total=total, query=query)
 
 
+def person_or_404(user_id: int) -> User:
+    person = db_session().get(User, user_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def require_manageable(person: User, action: str) -> None:
+    """403 (and an audit entry) unless the current user may act on ``person``'s account."""
+    session = db_session()
+    if not service.may_manage_person(g.lms_user, person, state().user_store):
+        service.refuse(session, g.lms_user, person, action)
+        session.commit()
+        abort(403)
+
+
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @roles_required("hr")
 def person(user_id: int):
     """A person's details; POST (with the confirmation box ticked) deletes them."""
     session = db_session()
-    person = session.get(User, user_id)
-    if person is None:
-        abort(404)
+    person = person_or_404(user_id)
+    store = state().user_store
     form = DeleteForm()
     if request.method == "POST":
         if person.id == g.lms_user.id:
             flash(_("You cannot delete yourself."), "error")
-        elif form.validate_on_submit():
+            return redirect(url_for(".person", user_id=user_id))
+        require_manageable(person, "delete")
+        if form.validate_on_submit():
             if service.anonymize_person(session, person, g.lms_user, state().user_store):
                 session.commit()
                 flash(_("The person was deleted: their name and e-mail are erased, their results kept."), "success")
@@ -76,27 +99,60 @@ def person(user_id: int):
         return redirect(url_for(".person", user_id=user_id))
     manager = session.get(User, person.manager_id) if person.manager_id else None
     reports = list(session.scalars(select(User).where(User.manager_id == person.id).order_by(User.name)))
+    present = person.anonymized_at is None
+    manageable = present and service.may_manage_person(g.lms_user, person, store)
+    inviting = manageable and can_invite(store)
+    has_password_ = inviting and has_password(store, person.email)
     return render_template("lms/people/person.html", person=person, manager=manager, reports=reports,
                            groups=service.groups_of(session, person), form=form, invite_form=InviteForm(),
-                           may_invite=can_invite(state().user_store) and person.anonymized_at is None,
+                           manageable=manageable, may_invite=inviting and not has_password_,
+                           has_password=has_password_,
+                           may_end_sessions=manageable and g.lms_user.has_role("admin") and can_end_sessions(store),
+                           end_sessions_form=EndSessionsForm(),
                            invitation=service.pending_invitation(session, person))
 
 
 @bp.post("/<int:user_id>/invitation")
 @roles_required("hr")
 def invite(user_id: int):
-    """A fresh invitation link for someone (the old one stops working); shown once."""
+    """A fresh invitation link for someone without a password (the old link stops working); shown once."""
     session = db_session()
-    person = session.get(User, user_id)
-    if person is None or person.anonymized_at is not None or not can_invite(state().user_store):
+    person = person_or_404(user_id)
+    store = state().user_store
+    if person.anonymized_at is not None or not can_invite(store):
         abort(404)
     if not InviteForm().validate_on_submit():
         abort(400)
+    require_manageable(person, "invite")
+    if has_password(store, person.email):
+        flash(_("%(name)s has already chosen a password, so an invitation link cannot be made for them.",
+                name=person.name), "error")
+        return redirect(url_for(".person", user_id=person.id))
     token = service.create_invitation(session, person, g.lms_user, days=current_app.config["LMS_INVITATION_DAYS"])
     session.commit()
     return no_store(make_response(render_template(
         "lms/people/invitation.html", person=person, link=invitation_url(token),
         days=current_app.config["LMS_INVITATION_DAYS"])))
+
+
+@bp.post("/<int:user_id>/sessions")
+@roles_required("admin")
+def end_sessions(user_id: int):
+    """Sign someone out on every device (a lost phone, a shared computer, a leaked password)."""
+    session = db_session()
+    person = person_or_404(user_id)
+    store = state().user_store
+    if person.anonymized_at is not None or not can_end_sessions(store):
+        abort(404)
+    form = EndSessionsForm()
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for(".person", user_id=person.id))
+    require_manageable(person, "end_sessions")
+    if service.end_sessions(session, person, g.lms_user, store):
+        session.commit()
+        flash(_("%(name)s is signed out on every device.", name=person.name), "success")
+    return redirect(url_for(".person", user_id=person.id))
 
 
 # -- staff import ------------------------------------------------------------------
@@ -124,6 +180,8 @@ def row_problem_labels() -> dict[str, str]:
         "unknown_manager": _("the manager is neither in the file nor known to the LMS"),
         "own_manager": _("a person cannot be their own manager"),
         "conflict": _("the e-mail and the employee number belong to two different people"),
+        "privileged": _("this is an administrator's or HR account: only an administrator can change it"),
+        "email_taken": _("another account already uses this e-mail"),
     }
 
 
@@ -133,7 +191,12 @@ def import_staff():
     form = ImportForm()
     if form.validate_on_submit():
         session = db_session()
-        data = form.file.data.read()
+        limit = current_app.config["LMS_MAX_CSV_BYTES"]
+        data = form.file.data.read(limit + 1)
+        if len(data) > limit:
+            form.file.errors = [_("The file is larger than %(limit)s MB. Split it into smaller files and import "
+                                  "them one after another.", limit=format_decimal(round(limit / 1_000_000, 1)))]
+            return render_template("lms/people/import.html", form=form), 413
         try:
             result = service.import_staff(session, data, g.lms_user, state().user_store,
                                           current_app.config["LMS_INVITATION_DAYS"])
@@ -195,10 +258,9 @@ def revoke_token(token_id: int):
 @bp.get("/xapi.jsonl")
 @roles_required("hr")
 def xapi_export():
-    """Every learning record as xAPI statements, one JSON object a line."""
-    session = db_session()
-    lines = list(xapi.export_lines(session, activity_base(), verify_url))
-    response = Response("".join(lines), mimetype="application/x-ndjson")
+    """Every learning record as xAPI statements, one JSON object a line, streamed as it is read."""
+    chunks = xapi.export_chunks(db_session(), activity_base(), verify_url)
+    response = Response(stream_with_context(chunks), mimetype="application/x-ndjson")
     response.headers["Content-Disposition"] = 'attachment; filename="xapi-statements.jsonl"'
-    response.cache_control.private = True
+    response.headers["Cache-Control"] = "no-store"  # every learner's e-mail and results
     return response

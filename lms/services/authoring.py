@@ -1,31 +1,44 @@
-"""Editing courses in the browser: drafts over the published files, publish, roll back."""
+"""Editing courses in the browser: drafts over the published files, publish, roll back, editors.
+
+A problem the author can fix is an :class:`AuthoringError` with a ``code`` and its
+parameters; the view words it in the reader's language.
+"""
 from __future__ import annotations
 
 import difflib
 import io
 import posixpath
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, contains_eager
 
+from ..core.assets import image_matches
 from ..core.content import ASSET_EXTENSIONS, SLUG_RE, CourseContent, Limits, load_course
 from ..core.problems import Problem
-from ..models import AuditEntry, Course, CourseVersion, Draft, User
+from ..models import AuditEntry, Course, CourseEditor, CourseVersion, Draft, User
 from .content import ImportResult, store_version, version_files
+from .users import find_user
 
-IMAGE_SIGNATURES = {
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".gif": (b"GIF87a", b"GIF89a"),
-    ".webp": (b"RIFF",),
-}
+#: A zip entry that unpacks to more than this many times its packed size is refused as a bomb...
+MAX_COMPRESSION_RATIO = 100
+#: ...once it unpacks to more than this: small files may compress as well as they like.
+RATIO_FLOOR = 1_000_000
+#: The most bytes one entry may take in a zip's central directory (fixed fields, name, extras).
+CENTRAL_ENTRY_BYTES = 1_024
 
 
 class AuthoringError(ValueError):
-    """Something the author must fix; the message says what."""
+    """Something the author must fix: ``code`` says what, ``params`` fill in the message."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(f"{code} {params}" if params else code)
+        self.code = code
+        self.params = params
 
 
 def latest_version(session: Session, course: Course) -> CourseVersion | None:
@@ -69,10 +82,10 @@ def changes(session: Session, course: Course) -> dict[str, str]:
 def check_path(path: str) -> str:
     path = posixpath.normpath(path.strip().lstrip("/"))
     if path.startswith("..") or path in (".", "") or "\\" in path or any(p.startswith(".") for p in path.split("/")):
-        raise AuthoringError("the file name must stay inside the course folder")
+        raise AuthoringError("outside_folder")
     extension = posixpath.splitext(path)[1].lower()
     if extension != ".md" and extension not in ASSET_EXTENSIONS:
-        raise AuthoringError("a course holds .md files and images (png, jpg, gif, webp)")
+        raise AuthoringError("file_type")
     return path
 
 
@@ -93,12 +106,11 @@ def save_image(session: Session, course: Course, path: str, data: bytes, limits:
     path = check_path(path)
     extension = posixpath.splitext(path)[1].lower()
     if extension not in ASSET_EXTENSIONS:
-        raise AuthoringError("only png, jpg, gif and webp images can be uploaded")
+        raise AuthoringError("image_type")
     if len(data) > limits.asset_bytes:
-        raise AuthoringError(f"the image is {len(data) / 1_000_000:.1f} MB; the limit is {limits.asset_bytes / 1_000_000:.1f} MB")
-    if not any(data.startswith(signature) for signature in IMAGE_SIGNATURES[extension]) or \
-            (extension == ".webp" and data[8:12] != b"WEBP"):
-        raise AuthoringError(f"the file is not a {extension[1:].upper()} image")
+        raise AuthoringError("image_too_large", size=len(data), limit=limits.asset_bytes)
+    if not image_matches(path, data):
+        raise AuthoringError("not_an_image", kind=extension[1:].upper())
     return save_draft(session, course, path, data, actor)
 
 
@@ -135,14 +147,14 @@ def rollback(session: Session, course: Course, number: int, limits: Limits, acto
     version = session.scalar(select(CourseVersion).where(
         CourseVersion.course_id == course.id, CourseVersion.number == number))
     if version is None:
-        raise AuthoringError(f"there is no version {number}")
+        raise AuthoringError("no_version", number=number)
     content, problems = load_course(course.slug, version_files(session, version), course.slug, limits)
     if problems or content is None:
         raise PublishRefused(problems)
     # The same files would hash the same as the old version; a rollback must still be a new version.
     latest = latest_version(session, course)
     if latest is not None and latest.content_hash == content.content_hash:
-        raise AuthoringError(f"version {number} is already the current content")
+        raise AuthoringError("already_current", number=number)
     result = store_version(session, content, actor, note=f"rollback to version {number}")
     session.add(AuditEntry(actor_id=actor.id if actor else None, action="course.rollback", target=course.slug,
                            details={"to": number, "new": result.version_number}))
@@ -184,12 +196,14 @@ def new_course_files(title: str, language: str) -> dict[str, bytes]:
 
 def create_course(session: Session, slug: str, title: str, language: str, actor: User | None) -> Course:
     if not SLUG_RE.match(slug):
-        raise AuthoringError("the course address may use a-z, 0-9 and '-' only")
+        raise AuthoringError("bad_slug")
     if session.scalar(select(Course.id).where(Course.slug == slug)):
-        raise AuthoringError(f"a course '{slug}' already exists")
+        raise AuthoringError("slug_taken", slug=slug)
     course = Course(slug=slug)
     session.add(course)
     session.flush()
+    if actor is not None:
+        _add_editor(session, course, actor, actor, "created")
     for path, data in new_course_files(title.strip() or slug, language).items():
         save_draft(session, course, path, data, actor)
     return course
@@ -205,27 +219,184 @@ def zip_course(slug: str, files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def unzip_course(data: bytes, limits: Limits) -> tuple[str, dict[str, bytes]]:
-    """A course folder from a zip: one top folder (the slug) holding course.md."""
+def _declared_directory(data: bytes) -> tuple[int, int] | None:
+    """(entries, central directory bytes) from a zip's end record, read before ``zipfile`` lists them all.
+
+    ``zipfile`` builds an object per entry as it opens an archive; 20 MB of empty
+    entries would take a hundred megabytes and seconds before any limit is checked.
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    return int.from_bytes(data[end + 10:end + 12], "little"), int.from_bytes(data[end + 12:end + 16], "little")
+
+
+def _unsafe_name(name: str) -> bool:
+    parts = name.split("/")
+    return "\\" in name or name.startswith("/") or ".." in parts or "\0" in name
+
+
+@dataclass(frozen=True)
+class CourseZip:
+    """A course zip whose directory passed every check; nothing is unpacked yet."""
+
+    slug: str
+    archive: zipfile.ZipFile
+    entries: tuple[tuple[str, zipfile.ZipInfo], ...]  # (path inside the course folder, entry)
+
+
+def open_course_zip(data: bytes, limits: Limits, max_unzipped: int) -> CourseZip:
+    """Check a course zip from its directory alone: layout, paths, sizes and compression.
+
+    The archive must hold one folder named after the course. Refused before
+    anything is unpacked: too many entries, a path that leaves the folder (``..``,
+    an absolute path, a backslash), links, encrypted entries, an entry over its
+    type's size limit or packed more than :data:`MAX_COMPRESSION_RATIO` to one,
+    or more than ``max_unzipped`` bytes in all.
+    """
+    declared = _declared_directory(data)
+    if declared is not None and (declared[0] > limits.files or declared[1] > limits.files * CENTRAL_ENTRY_BYTES):
+        raise AuthoringError("zip_too_many_files", limit=limits.files)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise AuthoringError("the file is not a zip archive") from None
-    entries = [i for i in archive.infolist() if not i.is_dir()]
-    if len(entries) > limits.files:
-        raise AuthoringError(f"the archive has more than {limits.files} files")
-    tops = {i.filename.split("/", 1)[0] for i in entries if "/" in i.filename}
-    if len(tops) != 1 or any("/" not in i.filename for i in entries):
-        raise AuthoringError("the archive must hold one folder named after the course, with course.md inside")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise AuthoringError("not_a_zip") from None
+    infos = archive.infolist()
+    if len(infos) > limits.files:
+        raise AuthoringError("zip_too_many_files", limit=limits.files)
+    for info in infos:
+        if _unsafe_name(info.filename):
+            raise AuthoringError("zip_unsafe_path", name=info.filename)
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise AuthoringError("zip_link", name=info.filename)
+        if info.flag_bits & 0x1:
+            raise AuthoringError("zip_encrypted", name=info.filename)
+    files = [i for i in infos if not i.is_dir()]
+    tops = {i.filename.split("/", 1)[0] for i in infos}
+    if len(tops) != 1 or any("/" not in i.filename for i in files):
+        raise AuthoringError("zip_layout")
     slug = tops.pop()
-    files = {}
-    for info in entries:
+    if not SLUG_RE.match(slug):
+        raise AuthoringError("zip_folder_name", name=slug)
+    entries = []
+    total = 0
+    for info in files:
         path = info.filename.split("/", 1)[1]
-        if posixpath.normpath(path).startswith("..") or path.startswith("/"):
-            raise AuthoringError(f"unsafe path in the archive: {info.filename}")
-        if path.split("/")[-1].startswith("."):
-            continue
-        if info.file_size > max(limits.asset_bytes, limits.text_bytes):
-            raise AuthoringError(f"{info.filename} is too large")
-        files[path] = archive.read(info)
-    return slug, files
+        if any(part.startswith(".") for part in path.split("/")):
+            continue  # hidden files and folders (.DS_Store, .git) are not part of a course
+        limit = limits.asset_bytes if posixpath.splitext(path)[1].lower() in ASSET_EXTENSIONS else limits.text_bytes
+        if info.file_size > limit:
+            raise AuthoringError("zip_file_too_large", name=info.filename, size=info.file_size, limit=limit)
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise AuthoringError("zip_compression", name=info.filename, ratio=MAX_COMPRESSION_RATIO)
+        total += info.file_size
+        if total > max_unzipped:
+            raise AuthoringError("zip_too_large_unzipped", limit=max_unzipped)
+        entries.append((path, info))
+    return CourseZip(slug, archive, tuple(entries))
+
+
+def read_course_zip(course_zip: CourseZip) -> dict[str, bytes]:
+    """Unpack the checked entries, each read no further than the size its directory declared.
+
+    An entry whose data does not match its directory (longer, shorter, a wrong
+    checksum) makes the whole archive refused as damaged.
+    """
+    files = {}
+    for path, info in course_zip.entries:
+        try:
+            with course_zip.archive.open(info) as handle:
+                data = handle.read(info.file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+            raise AuthoringError("zip_damaged", name=info.filename) from None
+        if len(data) != info.file_size:
+            raise AuthoringError("zip_damaged", name=info.filename)
+        files[path] = data
+    return files
+
+
+def unzip_course(data: bytes, limits: Limits, max_unzipped: int = 50_000_000) -> tuple[str, dict[str, bytes]]:
+    """A course folder from a zip: one top folder (the slug) holding course.md."""
+    course_zip = open_course_zip(data, limits, max_unzipped)
+    return course_zip.slug, read_course_zip(course_zip)
+
+
+def import_zip(session: Session, data: bytes, limits: Limits, actor: User, max_unzipped: int
+               ) -> tuple[str, ImportResult]:
+    """Publish a course from a zip. A new course makes ``actor`` its editor; an existing one
+    may be replaced by its editors only. Raises :class:`AuthoringError` or :class:`PublishRefused`."""
+    course_zip = open_course_zip(data, limits, max_unzipped)
+    slug = course_zip.slug
+    course = session.scalar(select(Course).where(Course.slug == slug))
+    if course is not None and not is_editor(session, course, actor):
+        raise AuthoringError("zip_not_editor", slug=slug)
+    content, problems = load_course(slug, read_course_zip(course_zip), slug, limits)
+    if problems or content is None:
+        raise PublishRefused(problems)
+    result = store_version(session, content, actor, note="imported from a zip")
+    if course is None:
+        _add_editor(session, session.scalar(select(Course).where(Course.slug == slug)), actor, actor, "imported")
+    return slug, result
+
+
+# -- editors --------------------------------------------------------------------------------
+def is_editor(session: Session, course: Course, user: User | None) -> bool:
+    """Whether ``user`` may change ``course``: one of its editors, or an administrator."""
+    if user is None:
+        return False
+    if "admin" in user.role_set:
+        return True
+    return session.scalar(select(CourseEditor.user_id).where(
+        CourseEditor.course_id == course.id, CourseEditor.user_id == user.id)) is not None
+
+
+def editors(session: Session, course: Course) -> list[CourseEditor]:
+    """The course's editors with their accounts, by name."""
+    return list(session.scalars(
+        select(CourseEditor).join(CourseEditor.user).where(CourseEditor.course_id == course.id)
+        .order_by(User.name, User.id).options(contains_eager(CourseEditor.user))))
+
+
+def edited_courses(session: Session, user: User) -> list[Course]:
+    """The courses ``user`` edits; every course for an administrator."""
+    query = select(Course).order_by(Course.slug)
+    if "admin" not in user.role_set:
+        query = query.join(CourseEditor, CourseEditor.course_id == Course.id).where(CourseEditor.user_id == user.id)
+    return list(session.scalars(query))
+
+
+def _add_editor(session: Session, course: Course, person: User, actor: User | None, reason: str) -> CourseEditor:
+    editor = CourseEditor(course_id=course.id, user_id=person.id, added_by_id=actor.id if actor else None)
+    session.add(editor)
+    session.add(AuditEntry(actor_id=actor.id if actor else None, action="course.editor_added", target=course.slug,
+                           details={"user_id": person.id, "reason": reason}))
+    session.flush()
+    return editor
+
+
+def add_editor(session: Session, course: Course, email: str, actor: User) -> User:
+    """Make the trainer (or administrator) with ``email`` an editor of ``course``."""
+    person = find_user(session, email)
+    if person is None or not person.is_active or person.anonymized_at is not None \
+            or not person.has_role("trainer"):
+        raise AuthoringError("not_a_trainer", email=email.strip())
+    if session.get(CourseEditor, (course.id, person.id)) is not None:
+        raise AuthoringError("already_editor", name=person.name)
+    _add_editor(session, course, person, actor, "added")
+    return person
+
+
+def remove_editor(session: Session, course: Course, person: User, actor: User) -> None:
+    """Take ``person`` off the course's editors; the last one stays unless an administrator removes them."""
+    # Lock the course row, so two editors removing each other at once cannot leave none.
+    session.scalar(select(Course.id).where(Course.id == course.id).with_for_update())
+    editor = session.get(CourseEditor, (course.id, person.id))
+    if editor is None:
+        raise AuthoringError("not_an_editor", name=person.name)
+    count = session.scalar(select(func.count()).select_from(CourseEditor).where(CourseEditor.course_id == course.id))
+    if count <= 1 and "admin" not in actor.role_set:
+        raise AuthoringError("last_editor")
+    session.delete(editor)
+    session.add(AuditEntry(actor_id=actor.id, action="course.editor_removed", target=course.slug,
+                           details={"user_id": person.id}))
+    session.flush()

@@ -29,7 +29,6 @@ from ..models import (
     Certificate,
     CourseVersion,
     Enrollment,
-    GroupMember,
     User,
     utcnow,
 )
@@ -202,18 +201,3 @@ def revoke(session: Session, certificate: Certificate, actor: User, reason: str)
     ))
     session.flush()
     return True
-
-
-def may_see_person(session: Session, viewer: User, person_id: int) -> bool:
-    """HR and admins see everyone; a trainer sees the members of the groups they train.
-
-    A trainer "trains" a group where their membership has the role ``trainer``
-    (the same rule as the trainer pages).
-    """
-    if viewer.has_role("hr"):
-        return True
-    if not viewer.has_role("trainer"):
-        return False
-    trained = select(GroupMember.group_id).where(GroupMember.user_id == viewer.id, GroupMember.role == "trainer")
-    return session.scalar(select(func.count()).select_from(GroupMember).where(
-        GroupMember.user_id == person_id, GroupMember.group_id.in_(trained))) > 0

@@ -7,7 +7,7 @@ The dashboard reads a fixed number of queries whatever the size of the group
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -282,25 +282,28 @@ def describe_answer(question: quiz_core.Question, answer: Any) -> str:
     return describe(question, answer)
 
 
-def learner_record(session: Session, learner: User) -> list[CourseRecord]:
+def learner_record(session: Session, learner: User, course_ids: Collection[int] | None = None) -> list[CourseRecord]:
     """Everything ``learner`` did, course by course, each item pinned to the
-    content version number it was made on."""
-    rows = session.execute(
-        select(Enrollment, Course).join(Course, Course.id == Enrollment.course_id)
-        .where(Enrollment.user_id == learner.id).order_by(Course.slug)).all()
+    content version number it was made on; only in ``course_ids`` if given (what
+    the viewer may see, :func:`lms.services.groups.visible_course_ids`)."""
+    query = (select(Enrollment, Course).join(Course, Course.id == Enrollment.course_id)
+             .where(Enrollment.user_id == learner.id).order_by(Course.slug))
+    if course_ids is not None:
+        query = query.where(Enrollment.course_id.in_(course_ids))
+    rows = session.execute(query).all()
     if not rows:
         return []
     enrollments = {e.id: e for e, _ in rows}
     progress = list(session.scalars(select(ActivityProgress).where(ActivityProgress.enrollment_id.in_(enrollments))
                                     .order_by(ActivityProgress.started_at, ActivityProgress.id)))
-    attempts = list(session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == learner.id)
+    attempts = list(session.scalars(select(QuizAttempt).where(QuizAttempt.enrollment_id.in_(enrollments))
                                     .order_by(QuizAttempt.activity_key, QuizAttempt.number)))
-    runs = list(session.scalars(select(ScenarioRun).where(ScenarioRun.user_id == learner.id)
+    runs = list(session.scalars(select(ScenarioRun).where(ScenarioRun.enrollment_id.in_(enrollments))
                                 .order_by(ScenarioRun.activity_key, ScenarioRun.number)))
     seconds = dict(session.execute(
         select(ScenarioChoice.run_id, func.sum(ScenarioChoice.seconds))
         .join(ScenarioRun, ScenarioRun.id == ScenarioChoice.run_id)
-        .where(ScenarioRun.user_id == learner.id).group_by(ScenarioChoice.run_id)).all())
+        .where(ScenarioRun.enrollment_id.in_(enrollments)).group_by(ScenarioChoice.run_id)).all())
     version_ids = ({e.version_id for e in enrollments.values()} | {p.version_id for p in progress}
                    | {a.version_id for a in attempts} | {r.version_id for r in runs})
     versions = {v.id: v for v in session.scalars(select(CourseVersion).where(CourseVersion.id.in_(version_ids)))}

@@ -1,8 +1,17 @@
 """Groups, their members and assignments, as trainers manage them.
 
-Access rules live here so every view asks the same question: an admin
-manages every group; a trainer manages the groups they are a trainer member
-of, and sees the people in those groups. Functions flush; the view commits.
+Access rules live here so every view asks the same question:
+
+* an admin manages every group and sees everyone's results;
+* a trainer manages the groups they are a trainer member of, and sees the
+  learners (``member`` role) of those groups; of a learner's results they see
+  only those in courses assigned through such a group, or assigned to the
+  learner directly by this trainer (:func:`oversees`, :func:`visible_course_ids`);
+* a trainer adds only plain learners (no trainer, HR or admin role) as
+  members; an admin adds anyone (:func:`may_add_as_member`).
+
+The review queue, the certificates pages and the trainer's pages all ask
+these functions. Functions flush; the view commits.
 """
 from __future__ import annotations
 
@@ -11,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from ..identity import Identity
@@ -48,6 +57,8 @@ class AddReport:
     already: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     not_trainers: list[str] = field(default_factory=list)
+    #: people a trainer may not add as members (they have a trainer, HR or admin role)
+    not_learners: list[str] = field(default_factory=list)
 
 
 def parse_emails(text: str) -> list[str]:
@@ -65,6 +76,55 @@ def _trains(actor: User, group_id):
     """SQL condition: ``actor`` is a trainer member of the group ``group_id``."""
     mine = aliased(GroupMember)
     return exists().where(mine.group_id == group_id, mine.user_id == actor.id, mine.role == TRAINER)
+
+
+def _learner_of(actor: User, user_id) -> ColumnElement[bool]:
+    """SQL condition: ``user_id`` is a learner (``member``) in a group ``actor`` trains."""
+    theirs = aliased(GroupMember)
+    return exists().where(theirs.user_id == user_id, theirs.role == MEMBER, _trains(actor, theirs.group_id))
+
+
+def oversees(actor: User, user_id, course_id) -> ColumnElement[bool]:
+    """SQL condition: ``actor`` may see the results of the person ``user_id`` in the course ``course_id``
+    (columns or values). The one definition of what a trainer sees of a learner:
+
+    * an admin sees everything;
+    * a trainer sees a learner of a group they train, in a course assigned to that
+      group, or assigned to the learner directly by this trainer (ended assignments
+      count too: what was done under them stays on record for the trainer);
+    * anyone else sees nothing of anyone.
+
+    Nobody reaches someone else's results by adding them to a group: a trainer adds
+    only plain learners (see :func:`may_add_as_member`), and a course counts only
+    through a group the learner is a member of and the trainer trains.
+    """
+    if actor.has_role("admin"):
+        return true()
+    if not actor.has_role(TRAINER):
+        return false()
+    # aliases: the condition may sit in a query that selects from these tables itself
+    theirs, given = aliased(GroupMember), aliased(Assignment)
+    through_group = exists().where(
+        theirs.user_id == user_id, theirs.role == MEMBER, _trains(actor, theirs.group_id),
+        given.group_id == theirs.group_id, given.course_id == course_id)
+    assigned_by_me = exists().where(
+        given.user_id == user_id, given.course_id == course_id, given.assigned_by_id == actor.id)
+    return or_(through_group, and_(assigned_by_me, _learner_of(actor, user_id)))
+
+
+def visible_course_ids(session: Session, actor: User, user_id: int) -> set[int] | None:
+    """The courses of which ``actor`` sees the results of the person ``user_id``
+    (see :func:`oversees`); None means every course (an admin)."""
+    if actor.has_role("admin"):
+        return None
+    return set(session.scalars(select(Course.id).where(oversees(actor, user_id, Course.id))))
+
+
+def may_add_as_member(actor: User, roles: Iterable[str]) -> bool:
+    """Whether ``actor`` may add someone with ``roles`` as a learner of a group:
+    an admin adds anyone; a trainer only people whose one role is learner, so a
+    trainer cannot bring HR, an admin or another trainer under their eyes."""
+    return actor.has_role("admin") or not set(roles) - {"learner"}
 
 
 def managed_groups(session: Session, actor: User) -> list[GroupSummary]:
@@ -97,14 +157,12 @@ def managed_group(session: Session, actor: User, group_id: int) -> Group | None:
 
 
 def managed_learner(session: Session, actor: User, user_id: int) -> User | None:
-    """The person if ``actor`` may see their results (in a group ``actor`` trains), else None."""
+    """The person if ``actor`` may open their page: a learner (``member``) of a group
+    ``actor`` trains (anyone, for an admin), else None. Which of their results
+    ``actor`` sees is :func:`visible_course_ids`."""
     if actor.has_role("admin"):
         return session.get(User, user_id)
-    theirs = aliased(GroupMember)
-    mine = aliased(GroupMember)
-    in_my_groups = (select(theirs.user_id).join(mine, mine.group_id == theirs.group_id)
-                    .where(mine.user_id == actor.id, mine.role == TRAINER))
-    return session.scalar(select(User).where(User.id == user_id, User.id.in_(in_my_groups)))
+    return session.scalar(select(User).where(User.id == user_id, _learner_of(actor, User.id)))
 
 
 def visible_groups_of(session: Session, actor: User, user: User) -> list[tuple[Group, str]]:
@@ -135,11 +193,13 @@ def create_group(session: Session, actor: User, name: str, kind: str = "team") -
 IdentityFinder = Callable[[str], Identity | None]
 
 
-def add_members(session: Session, group: Group, emails: Iterable[str], role: str = MEMBER,
+def add_members(session: Session, actor: User, group: Group, emails: Iterable[str], role: str = MEMBER,
                 find_identity: IdentityFinder | None = None) -> AddReport:
-    """Add people by e-mail. Someone the LMS has not seen yet is looked up with
-    ``find_identity`` (the host's user store) and mirrored; otherwise reported unknown.
-    Only people with the trainer role can be added as trainers."""
+    """Add people by e-mail on behalf of ``actor``. Someone the LMS has not seen yet is
+    looked up with ``find_identity`` (the host's user store) and mirrored; otherwise
+    reported unknown. Only people with the trainer role can be added as trainers; a
+    trainer adds as members only plain learners (:func:`may_add_as_member`): the others
+    are reported in ``not_learners`` and not mirrored."""
     emails = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
     report = AddReport()
     if not emails:
@@ -153,6 +213,9 @@ def add_members(session: Session, group: Group, emails: Iterable[str], role: str
         if user is None and find_identity is not None and EMAIL_SHAPE.match(email):
             identity = find_identity(email)
             if identity is not None:
+                if role != TRAINER and not may_add_as_member(actor, identity.roles):
+                    report.not_learners.append(email)
+                    continue
                 user = sync_identity(session, identity)
         if user is None:
             report.unknown.append(email)
@@ -160,6 +223,8 @@ def add_members(session: Session, group: Group, emails: Iterable[str], role: str
             report.already.append(email)
         elif role == TRAINER and not user.has_role(TRAINER):
             report.not_trainers.append(email)
+        elif role != TRAINER and not may_add_as_member(actor, user.role_set):
+            report.not_learners.append(email)
         else:
             session.add(GroupMember(group_id=group.id, user_id=user.id, role=role))
             current.add(user.id)
@@ -240,21 +305,27 @@ def unassign(session: Session, actor: User, assignment: Assignment) -> None:
 
 
 def managed_assignment(session: Session, actor: User, assignment_id: int) -> Assignment | None:
-    """An active assignment of a group ``actor`` manages or of a person they see, else None."""
+    """An active assignment of a group ``actor`` manages, or one ``actor`` made to a
+    learner they see, else None. An admin manages them all; a trainer does not end
+    what HR or another trainer assigned to a person."""
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.removed_at is not None:
         return None
     if assignment.group_id is not None:
         return assignment if managed_group(session, actor, assignment.group_id) else None
-    if assignment.user_id is not None and managed_learner(session, actor, assignment.user_id):
+    mine = actor.has_role("admin") or assignment.assigned_by_id == actor.id
+    if assignment.user_id is not None and mine and managed_learner(session, actor, assignment.user_id):
         return assignment
     return None
 
 
-def active_assignments(session: Session, *, group: Group | None = None,
-                       user: User | None = None) -> list[tuple[Assignment, Course]]:
-    """Active assignments made to the group, or directly to the person, by course slug."""
+def active_assignments(session: Session, *, group: Group | None = None, user: User | None = None,
+                       actor: User | None = None) -> list[tuple[Assignment, Course]]:
+    """Active assignments made to the group, or directly to the person, by course slug;
+    with ``actor``, only the direct assignments that are theirs (see :func:`managed_assignment`)."""
     target = Assignment.group_id == group.id if group is not None else Assignment.user_id == user.id
-    return [(a, c) for a, c in session.execute(
-        select(Assignment, Course).join(Course, Course.id == Assignment.course_id)
-        .where(target, Assignment.removed_at.is_(None)).order_by(Course.slug))]
+    query = (select(Assignment, Course).join(Course, Course.id == Assignment.course_id)
+             .where(target, Assignment.removed_at.is_(None)).order_by(Course.slug))
+    if actor is not None and group is None and not actor.has_role("admin"):
+        query = query.where(Assignment.assigned_by_id == actor.id)
+    return [(a, c) for a, c in session.execute(query)]

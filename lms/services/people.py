@@ -2,6 +2,11 @@
 
 Functions take a session and plain values, flush, and leave the commit to the
 view or command, so a whole staff file is imported in one transaction.
+
+Who may act on whose account is :func:`lms.core.privileges.may_manage`: HR manages
+learners and trainers, administrators anyone. An ``actor`` of None is the command
+line, run by whoever operates the server. Every action on an account, and every
+refusal on privileges, is written to the audit log.
 """
 from __future__ import annotations
 
@@ -15,8 +20,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..core.privileges import may_manage
 from ..core.staff_import import plan_import, read_staff_file
-from ..identity import UserStore, can_invite
+from ..identity import Identity, UserStore, can_end_sessions, can_invite
 from ..models import (
     ApiToken,
     AuditEntry,
@@ -45,6 +51,34 @@ def aware(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment
+
+
+# -- privileges and the audit log --------------------------------------------------
+def audit(session: Session, actor: User | None, action: str, person: User, /, **details) -> None:
+    """Record ``action`` on ``person``'s account in the audit log."""
+    session.add(AuditEntry(actor_id=actor.id if actor else None, action=action, target=f"user:{person.id}",
+                           details=details))
+
+
+def account_roles(person: User, store: UserStore | None = None) -> frozenset[str]:
+    """Every role ``person`` holds: in the LMS's mirror and, when the host's store knows
+    them, in the host (a promotion the mirror has not seen yet still counts)."""
+    roles = set(person.role_set)
+    identity = store.find(person.email) if store is not None and person.anonymized_at is None else None
+    if identity is not None:
+        roles |= identity.roles
+    return frozenset(roles)
+
+
+def may_manage_person(actor: User, person: User, store: UserStore | None = None) -> bool:
+    """Whether ``actor`` may invite, change, delete or sign out ``person`` (see the module docstring)."""
+    return may_manage(actor.role_set, account_roles(person, store))
+
+
+def refuse(session: Session, actor: User, person: User, action: str) -> None:
+    """Record an action on ``person`` that ``actor``'s privileges do not allow."""
+    audit(session, actor, "person.refused", person, action=action)
+    session.flush()
 
 
 # -- staff import ----------------------------------------------------------------
@@ -83,6 +117,10 @@ def import_staff(session: Session, data: bytes, actor: User | None = None, store
     Raises :class:`~lms.core.staff_import.StaffFileError` before writing anything when the
     file cannot be read. People are matched by e-mail or employee number; new ones get an
     account without a password and an invitation when the user store supports it.
+
+    With an ``actor`` (HR on the web page), a row that would change an account the actor
+    may not manage (an administrator or another HR) is rejected as ``privileged``; a row
+    that would move someone to an address another account has is rejected as ``email_taken``.
     """
     rows = read_staff_file(data)
     managers = {row.manager_email for row in rows if row.manager_email}
@@ -119,9 +157,19 @@ def import_staff(session: Session, data: bytes, actor: User | None = None, store
             outcome.problems = ("conflict",)
             continue
         user = by_mail or by_number
+        found = store.find(row.email) if user is None and store is not None else None
+        roles = user.role_set if user is not None else (found.roles if found is not None else frozenset())
+        if actor is not None and not may_manage(actor.role_set, roles):
+            outcome.problems = ("privileged",)
+            continue
+        if user is not None and user.email != row.email and store is not None:
+            other = store.find(row.email)
+            if other is not None and other.id != user.external_id:
+                outcome.problems = ("email_taken",)
+                continue
         changes: list[str] = []
         if user is None:
-            user, outcome.invitation = _create_person(session, row.email, row.name, actor, store, invite,
+            user, outcome.invitation = _create_person(session, row.email, row.name, found, actor, store, invite,
                                                       invitation_days)
             outcome.action = "created"
         else:
@@ -167,9 +215,8 @@ def import_staff(session: Session, data: bytes, actor: User | None = None, store
     return result
 
 
-def _create_person(session: Session, email: str, name: str, actor: User | None, store: UserStore | None,
-                   invite: bool, invitation_days: int) -> tuple[User, str | None]:
-    identity = store.find(email) if store is not None else None
+def _create_person(session: Session, email: str, name: str, identity: Identity | None, actor: User | None,
+                   store: UserStore | None, invite: bool, invitation_days: int) -> tuple[User, str | None]:
     if identity is not None:  # the host already has an account: no invitation needed
         return sync_identity(session, identity), None
     if store is not None and invite:
@@ -228,12 +275,16 @@ def _place_in_department(session: Session, user: User, department: str, groups: 
 # -- invitations -----------------------------------------------------------------
 def create_invitation(session: Session, user: User, actor: User | None = None, days: int = 7,
                       now: dt.datetime | None = None) -> str:
-    """A new one-time invitation for ``user`` (earlier unused ones stop working); returns the token."""
+    """A new one-time invitation for ``user`` (earlier unused ones stop working); returns the token.
+
+    The caller has checked that ``actor`` may manage ``user`` and that the account has no password.
+    """
     now = now or utcnow()
     session.execute(delete(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None)))
     token = secrets.token_urlsafe(32)
     session.add(Invitation(user_id=user.id, token_hash=token_hash(token), created_by_id=actor.id if actor else None,
                            created_at=now, expires_at=now + dt.timedelta(days=days)))
+    audit(session, actor, "person.invited", user, days=days)
     session.flush()
     return token
 
@@ -354,7 +405,15 @@ def anonymize_person(session: Session, person: User, actor: User, store: UserSto
         payload = dict(row.payload)
         payload["actor"] = {"objectType": "Agent", "name": name, "mbox": f"mailto:{email}"}
         row.payload = payload
-    session.add(AuditEntry(actor_id=actor.id, action="person.anonymized", target=f"user:{person.id}",
-                           details={"employee_id_cleared": had_employee_id}))
+    audit(session, actor, "person.anonymized", person, employee_id_cleared=had_employee_id)
+    session.flush()
+    return True
+
+
+def end_sessions(session: Session, person: User, actor: User, store: UserStore | None) -> bool:
+    """Sign ``person`` out on every device (the host's store does it); False when it cannot."""
+    if not can_end_sessions(store) or not store.end_sessions(person.email):  # type: ignore[union-attr]
+        return False
+    audit(session, actor, "person.sessions_ended", person)
     session.flush()
     return True

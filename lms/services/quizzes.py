@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core import quiz as core
+from ..core.quiz_tokens import AttemptTokens
 from ..models import ActivityContent, CourseVersion, Enrollment, QuizAttempt, Review, utcnow
 from . import learning
 from .certificates import cycle_started_at
@@ -152,8 +153,37 @@ def grade_preview(quiz: core.Quiz, attempt: QuizAttempt, question_id: str) -> co
     return core.grade_question(quiz.question(question_id), answer)
 
 
+def tokens_for(attempt: QuizAttempt, secret: str | bytes) -> AttemptTokens:
+    """The tokens that name ``attempt``'s choices on its pages (see :mod:`lms.core.quiz_tokens`).
+
+    ``secret`` is the application's secret key; the attempt's id and random seed make
+    the tokens its own. Nothing is stored: the same inputs always give the same tokens.
+    """
+    return AttemptTokens(secret, f"{attempt.id}:{attempt.seed}")
+
+
+def page_answers(quiz: core.Quiz, plan: core.AttemptPlan, tokens: AttemptTokens,
+                 answers: dict[str, Any]) -> dict[str, Any]:
+    """Stored answers (authored ids) as the page shows them checked: in the attempt's tokens."""
+    return {qid: tokens.to_browser(quiz.question(qid), answer)
+            for qid, answer in answers.items() if qid in plan.question_ids}
+
+
+def answers_from_form(quiz: core.Quiz, plan: core.AttemptPlan, tokens: AttemptTokens,
+                      question_ids: list[str], form) -> dict[str, Any]:
+    """The answers a quiz page posted for ``question_ids``, in authored ids.
+
+    Raises :class:`~lms.core.quiz.AnswerError` for a choice token this attempt's page
+    did not offer for that question (a tampered or guessed request changes nothing).
+    """
+    return {qid: tokens.from_browser(quiz.question(qid),
+                                     answer_from_form(tokens.public_question(quiz, qid, plan), form))
+            for qid in question_ids}
+
+
 def answer_from_form(question: dict[str, Any], form) -> Any:
-    """Turn the fields of one question's inputs into the core's answer shape."""
+    """Turn the fields of one question's inputs into the core's answer shape, in the ids
+    ``question`` names its choices by (the attempt's tokens on a learner's page)."""
     qid = question["id"]
     name = f"q-{qid}"
     kind = question["type"]

@@ -34,7 +34,7 @@ from ..models import (
     QuizAttempt,
     User,
 )
-from .groups import MEMBER, TRAINER
+from .groups import MEMBER, TRAINER, oversees
 from .learning import pick_language
 
 #: rows fetched at a time from the server-side cursor of an export
@@ -43,14 +43,19 @@ STREAM_BATCH = 1000
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose rows a viewer may see: everyone (``trainer_id`` None) or the members
-    of the groups the trainer ``trainer_id`` trains."""
+    """Whose rows a viewer may see: everyone (``trainer`` None: HR and admins) or, for a
+    trainer, exactly what :func:`lms.services.groups.oversees` lets them see (learners of
+    the groups they train, in the courses assigned through those groups)."""
 
-    trainer_id: int | None = None
+    trainer: User | None = None
+
+    @property
+    def trainer_id(self) -> int | None:
+        return self.trainer.id if self.trainer is not None else None
 
     @classmethod
     def for_user(cls, user: User) -> Scope:
-        return cls(None if user.has_role("hr") else user.id)
+        return cls(None if user.has_role("hr") else user)
 
 
 EVERYONE = Scope()
@@ -77,11 +82,6 @@ def course_options(session: Session, ui_language: str) -> list[CourseOption]:
         options.append(CourseOption(course_id, slug, title))
     options.sort(key=lambda o: (o.title.casefold(), o.slug))
     return options
-
-
-def _trained_members(trainer_id: int):
-    trained = select(GroupMember.group_id).where(GroupMember.user_id == trainer_id, GroupMember.role == TRAINER)
-    return select(GroupMember.user_id).where(GroupMember.group_id.in_(trained), GroupMember.role == MEMBER)
 
 
 def group_options(session: Session, scope: Scope) -> list[Group]:
@@ -189,8 +189,8 @@ def report_subquery(scope: Scope, filters: core.ReportFilters, titles: Mapping[i
                                      Certificate.cycle == latest_cycle.c.cycle))
         .where(User.is_active.is_(True), Course.archived.is_(False))
     )
-    if scope.trainer_id is not None:
-        query = query.where(assigned.c.user_id.in_(_trained_members(scope.trainer_id)))
+    if scope.trainer is not None:
+        query = query.where(oversees(scope.trainer, assigned.c.user_id, assigned.c.course_id))
     if filters.group_id is not None:
         query = query.where(assigned.c.user_id.in_(select(GroupMember.user_id).where(
             GroupMember.group_id == filters.group_id, GroupMember.role == MEMBER)))

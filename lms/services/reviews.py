@@ -1,7 +1,8 @@
 """Reviewing free-text answers: who may see which, releasing a result, applying it.
 
-A trainer sees the reviews of the learners in the groups they train
-(``GroupMember.role == "trainer"``); an admin sees all. Nobody reviews their
+A trainer sees (and releases) the reviews of the learners in the groups they
+train, in the courses assigned through those groups or by the trainer
+(:func:`lms.services.groups.oversees`); an admin sees all. Nobody reviews their
 own answers. Releasing is final: it stores the ticked rubric items, the points
 and the comment, then recomputes the quiz attempt or scenario run the answer
 belongs to, the learner's activity progress and the course completion.
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.orm import Session
 
 from ..core import item_analysis
 from ..core import quiz as quiz_core
@@ -25,7 +26,6 @@ from ..models import (
     Course,
     CourseVersion,
     Enrollment,
-    GroupMember,
     QuizAttempt,
     Review,
     ScenarioChoice,
@@ -33,7 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import quizzes, scenarios
+from . import groups, quizzes, scenarios
 from .learning import complete_activity, pick_language
 
 PENDING, RELEASED = "pending", "released"
@@ -51,15 +51,9 @@ class ReviewInvalid(ValueError):
 # --------------------------------------------------------------------------
 
 def visible_condition(user: User) -> ColumnElement[bool]:
-    """The reviews ``user`` may open: those of learners in groups they train (admins: all)."""
-    not_own = Review.user_id != user.id
-    if user.has_role("admin"):
-        return not_own
-    trainer, learner = aliased(GroupMember), aliased(GroupMember)
-    trainees = (select(learner.user_id)
-                .join(trainer, trainer.group_id == learner.group_id)
-                .where(trainer.user_id == user.id, trainer.role == "trainer"))
-    return not_own & Review.user_id.in_(trainees)
+    """The reviews ``user`` may open and release: not their own, and of results they
+    oversee (:func:`lms.services.groups.oversees`; admins: all)."""
+    return and_(Review.user_id != user.id, groups.oversees(user, Review.user_id, Review.course_id))
 
 
 def pending_count(session: Session, user: User) -> int:

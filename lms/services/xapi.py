@@ -4,6 +4,11 @@ The outbox (:class:`~lms.models.XapiOutbox`) makes delivery durable: statements
 are queued from the database rows (each once, by its deterministic id) and stay
 queued until the learning record store accepts them. A failed batch is tried
 again later with exponential backoff; nothing is lost while the LRS is down.
+Each accepted batch can be committed on its own (``checkpoint``), so a sender killed
+half-way does not send again what the LRS already took.
+
+Reading is streamed (``yield_per``): the export and the queue hold one batch of
+rows at a time, however many records the database has.
 """
 from __future__ import annotations
 
@@ -11,12 +16,13 @@ import base64
 import datetime as dt
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from ..core import xapi
@@ -38,6 +44,8 @@ from .quizzes import quiz_of
 
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 24 * 3600
+STREAM_BATCH = 1000
+CHUNK_CHARS = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -88,15 +96,28 @@ def actor_of(user: User) -> xapi.Actor:
     return xapi.Actor(email=user.email, name=user.name)
 
 
+def _streamed(session: Session, statement: Select, batch: int = STREAM_BATCH) -> Iterator[Any]:
+    """The rows of ``statement`` read ``batch`` at a time from a server-side cursor."""
+    result = session.execute(statement.execution_options(yield_per=batch, stream_results=True))
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
 def statements(session: Session, base: str, verify_url=None) -> Iterator[Record]:
     """Every statement the database holds, oldest records of each kind first.
 
     ``base`` is the plugin's public address (activity ids are the pages' addresses);
     ``verify_url(serial)`` optionally gives a certificate's verification address.
+    Rows are streamed: memory does not grow with the number of records.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        # a cursor is planned for its first 10 % of rows by default; this one is read to the end
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
     catalogue = _Catalogue(session, base)
 
-    lessons = session.execute(
+    lessons = _streamed(session,
         select(ActivityProgress, Enrollment, User, ActivityContent.kind)
         .join(Enrollment, Enrollment.id == ActivityProgress.enrollment_id)
         .join(User, User.id == Enrollment.user_id)
@@ -116,7 +137,7 @@ def statements(session: Session, base: str, verify_url=None) -> Iterator[Record]
             title=content.title if content else progress.activity_key, started=progress.started_at,
             completed=progress.completed_at, enrollment_id=enrollment.id))
 
-    attempts = session.execute(
+    attempts = _streamed(session,
         select(QuizAttempt, Enrollment, User)
         .join(Enrollment, Enrollment.id == QuizAttempt.enrollment_id).join(User, User.id == QuizAttempt.user_id)
         .where(QuizAttempt.submitted_at.is_not(None), QuizAttempt.passed.is_not(None))
@@ -150,7 +171,7 @@ def statements(session: Session, base: str, verify_url=None) -> Iterator[Record]
             passed=bool(attempt.passed), started=attempt.started_at, submitted=attempt.submitted_at,
             enrollment_id=enrollment.id))
 
-    runs = session.execute(
+    runs = _streamed(session,
         select(ScenarioRun, Enrollment, User)
         .join(Enrollment, Enrollment.id == ScenarioRun.enrollment_id).join(User, User.id == ScenarioRun.user_id)
         .where(ScenarioRun.finished_at.is_not(None), ScenarioRun.passed.is_not(None))
@@ -164,7 +185,7 @@ def statements(session: Session, base: str, verify_url=None) -> Iterator[Record]
             title=content.title if content else run.activity_key, outcome=run.outcome, points=run.points,
             passed=run.passed, started=run.started_at, finished=run.finished_at, enrollment_id=enrollment.id))
 
-    certificates = session.execute(
+    certificates = _streamed(session,
         select(Certificate, User, Enrollment.id)
         .join(User, User.id == Certificate.user_id)
         .join(Enrollment, (Enrollment.user_id == Certificate.user_id) & (Enrollment.course_id == Certificate.course_id),
@@ -191,6 +212,21 @@ def export_lines(session: Session, base: str, verify_url=None) -> Iterator[str]:
         yield json.dumps(record.payload, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def export_chunks(session: Session, base: str, verify_url=None, size: int | None = None) -> Iterator[bytes]:
+    """The JSON lines as UTF-8 chunks of about ``size`` characters (``CHUNK_CHARS``), for a streamed download."""
+    size = size or CHUNK_CHARS
+    buffer: list[str] = []
+    length = 0
+    for line in export_lines(session, base, verify_url):
+        buffer.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(buffer).encode("utf-8")
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer).encode("utf-8")
+
+
 # -- the outbox -----------------------------------------------------------------
 def fill_outbox(session: Session, base: str, verify_url=None, now: dt.datetime | None = None) -> int:
     """Queue every statement not queued yet; returns how many were added."""
@@ -204,6 +240,8 @@ def fill_outbox(session: Session, base: str, verify_url=None, now: dt.datetime |
                                created_at=now, next_attempt_at=now))
         queued.add(record.statement_id)
         added += 1
+        if added % STREAM_BATCH == 0:
+            session.flush()  # written rows leave the session's memory
     session.flush()
     return added
 
@@ -224,19 +262,26 @@ def backoff(attempts: int) -> dt.timedelta:
 def post_statements(endpoint: str, payloads: list[dict[str, Any]], auth: str | None, timeout: float) -> None:
     """POST a batch to the LRS's ``statements`` resource; raises on anything but success."""
     url = endpoint.rstrip("/") + "/statements"
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"LMS_XAPI_ENDPOINT must be an http(s) address, not {endpoint!r}")
     request = urllib.request.Request(url, data=json.dumps(payloads).encode(), method="POST", headers={
         "Content-Type": "application/json", "X-Experience-API-Version": xapi.XAPI_VERSION})
     if auth:
         request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (configured endpoint)
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # nosec B310 # scheme checked above
         if response.status not in (200, 204):
             raise OSError(f"HTTP {response.status}")
 
 
 def send_pending(session: Session, endpoint: str, auth: str | None = None, batch_size: int = 50,
-                 timeout: float = 10.0, now: dt.datetime | None = None) -> SendReport:
+                 timeout: float = 10.0, now: dt.datetime | None = None,
+                 checkpoint: Callable[[], None] | None = None) -> SendReport:
     """Send the due statements in batches; a failed batch waits (backoff) and sending stops
-    until the next run, so a down LRS is not hammered. Flushes; the caller commits."""
+    until the next run, so a down LRS is not hammered.
+
+    Flushes; the caller commits. ``checkpoint`` (e.g. ``session.commit``) is called once the
+    outcome of each batch is recorded: a sender killed later does not send that batch again.
+    """
     now = now or utcnow()
     report = SendReport()
     while True:
@@ -255,6 +300,9 @@ def send_pending(session: Session, endpoint: str, auth: str | None = None, batch
                 row.next_attempt_at = now + backoff(row.attempts)
             report.failed += len(batch)
             report.errors.append(message)
+            session.flush()
+            if checkpoint is not None:
+                checkpoint()
             break
         for row in batch:
             row.attempts += 1
@@ -262,6 +310,8 @@ def send_pending(session: Session, endpoint: str, auth: str | None = None, batch
             row.last_error = ""
         report.sent += len(batch)
         session.flush()
+        if checkpoint is not None:
+            checkpoint()
     session.flush()
     report.waiting = len(session.scalars(select(XapiOutbox.id).where(XapiOutbox.sent_at.is_(None))).all())
     return report

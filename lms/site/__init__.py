@@ -2,13 +2,22 @@
 
 ``wsgi.py`` calls :func:`create_app`. Configuration comes from a mapping (tests)
 and then from the environment: ``SECRET_KEY``, ``DATABASE_URL``,
-``LMS_REDIS_URL``, ``LMS_DEFAULT_LOCALE`` and any other ``LMS_*`` key.
+``LMS_REDIS_URL``, ``LMS_DEFAULT_LOCALE`` and any other ``LMS_*`` key. The site's own:
+
+``LMS_SECURE_COOKIES``   send the session and remember cookies only over HTTPS; defaults to
+                         true when ``LMS_PUBLIC_URL`` starts with ``https://``
+``LMS_TRUSTED_PROXIES``  how many reverse proxies stand in front of the site (0): their
+                         ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed, so rate
+                         limits count each client, not the proxy
 """
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import secrets
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +25,11 @@ from flask import Flask
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..extension import LMS
 from ..identity import Identity
+from ..web import MAX_ID, form_field_bytes
 from .models import SiteUser, db
 
 SITE_ROOT = Path(__file__).resolve().parents[2]
@@ -47,12 +58,46 @@ def sqlite_write_ahead_log(dbapi_connection, _record) -> None:
 
 
 def secret_key(instance: Path) -> str:
+    """The key in ``instance/secret_key``, made on first use (mode 0600).
+
+    Several workers may start at once on a new instance folder: each writes a
+    candidate to a temporary file and hard-links it into place, which fails when the
+    file exists, so exactly one key wins and everyone reads that one back.
+    """
     path = instance / "secret_key"
     if not path.exists():
         instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        descriptor, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another worker was first: use its key
+            except OSError:  # no hard links on this file system: exclusive creation instead
+                try:
+                    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+                        handle.write(Path(temporary).read_text())
+                except FileExistsError:
+                    pass
+        finally:
+            os.unlink(temporary)
+    for _attempt in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)  # the exclusive-creation fallback of another worker is still writing
+    raise RuntimeError(f"{path} is empty; delete it or set SECRET_KEY")
+
+
+def flag(value: Any) -> bool:
+    """A true/false setting from the environment (``true``, ``1``, ``yes``) or from code."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 class SiteUserStore:
@@ -74,6 +119,20 @@ class SiteUserStore:
             user.set_password(password)
         db.session.flush()
         return identity_of(user)
+
+    def has_password(self, email: str) -> bool:
+        """Whether the account has a password (an invitation is then refused)."""
+        user = self._get(email)
+        return user is not None and bool(user.password_hash)
+
+    def end_sessions(self, email: str) -> bool:
+        """Sign the account out everywhere; False if there is no such account."""
+        user = self._get(email)
+        if user is None:
+            return False
+        user.end_sessions()
+        db.session.flush()
+        return True
 
     def find(self, email: str) -> Identity | None:
         user = self._get(email)
@@ -104,6 +163,7 @@ class SiteUserStore:
             return
         user.is_active_account = False
         user.password_hash = ""
+        user.end_sessions()
         if new_email:
             user.email = new_email
         if new_name:
@@ -153,6 +213,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         })
     if test_config:
         app.config.update(test_config)
+    secure = app.config.get("LMS_SECURE_COOKIES")
+    if secure is None:
+        secure = str(app.config.get("LMS_PUBLIC_URL") or "").startswith("https://")
+    if flag(secure):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    proxies = int(app.config.get("LMS_TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # Believe the last ``proxies`` entries of X-Forwarded-For/-Proto, set by our own proxies;
+        # without it the header is ignored, so a client cannot pick its rate-limit address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     sqlite = str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
     if sqlite:
         # Several gunicorn workers and threads write to one file: a writer waits up to 30 s for
@@ -176,10 +247,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> SiteUser | None:
-        return db.session.get(SiteUser, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str) -> SiteUser | None:
+        # ``SiteUser.get_id``: "<id>:<session token>"; a replaced token ends the session.
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit() or int(user_id) > MAX_ID or not token:
+            return None
+        user = db.session.get(SiteUser, int(user_id))
+        if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+            return None
+        return user
 
     lms = LMS(app, user_store=SiteUserStore())
+    # The site owns Flask's MAX_CONTENT_LENGTH: every body is cut off there, even one sent without a
+    # Content-Length (the plugin's pages have their own LMS_MAX_REQUEST_BYTES; this covers the rest).
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["LMS_MAX_REQUEST_BYTES"]
+    # CSRFProtect reads every form before the plugin does: one field must hold a whole Markdown file.
+    memory = app.config.get("MAX_FORM_MEMORY_SIZE")
+    if memory is not None and memory < form_field_bytes(app.config):
+        app.config["MAX_FORM_MEMORY_SIZE"] = form_field_bytes(app.config)
 
     @lms.identity_loader
     def current_identity() -> Identity | None:

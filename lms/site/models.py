@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -24,7 +25,36 @@ class SiteBase(DeclarativeBase):
 db = SQLAlchemy(model_class=SiteBase, session_options={"expire_on_commit": False})
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def password_method() -> str:
+    # Werkzeug's default is scrypt with a random salt; the test suite may pick a
+    # cheaper method through LMS_PASSWORD_HASH_METHOD, production keeps the default.
+    method = current_app.config.get("LMS_PASSWORD_HASH_METHOD") if has_app_context() else None
+    return method or "scrypt"
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def dummy_hash() -> str:
+    """A hash of a random password made the way real ones are, to check against when there is none."""
+    method = password_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
 class SiteUser(UserMixin, db.Model):
+    """An account of the standalone site.
+
+    ``session_token`` is a random secret in every session and "keep me signed in"
+    cookie of the account (see :meth:`get_id`): :meth:`end_sessions` replaces it, and
+    every session made before stops working.
+    """
+
     __tablename__ = "site_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,17 +64,39 @@ class SiteUser(UserMixin, db.Model):
     roles: Mapped[str] = mapped_column(String(100), default="learner")
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.is_active_account
 
+    def get_id(self) -> str:  # Flask-Login keeps this in the session and the remember cookie
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Sign the account out everywhere: sessions and remember cookies made before stop working."""
+        self.session_token = new_session_token()
+
     def set_password(self, password: str) -> None:
-        # Werkzeug's default is scrypt with a random salt; the test suite may pick a
-        # cheaper method through LMS_PASSWORD_HASH_METHOD, production keeps the default.
-        method = current_app.config.get("LMS_PASSWORD_HASH_METHOD") if has_app_context() else None
-        self.password_hash = generate_password_hash(password, method=method or "scrypt")
+        """A new password; it ends every session signed in with the old one."""
+        self.password_hash = generate_password_hash(password, method=password_method())
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         # An empty hash: the account has no password yet (an invitation is pending) or was closed.
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        # The check still costs a hash, as for an unknown address (see verify_password).
+        matches = check_password_hash(self.password_hash or dummy_hash(), password)
+        return bool(self.password_hash) and matches
+
+
+def verify_password(user: SiteUser | None, password: str) -> bool:
+    """Whether ``password`` signs ``user`` in (an active account with this password).
+
+    An unknown address, an account without a password (an invitation is pending, or it
+    was closed) and a wrong password all cost one hash check made the way real ones
+    are, so the time a failed sign-in takes does not tell which addresses have accounts.
+    """
+    if user is None:
+        check_password_hash(dummy_hash(), password)
+        return False
+    return user.check_password(password) and bool(user.is_active)

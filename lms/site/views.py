@@ -1,8 +1,6 @@
 """The standalone site's pages: home, sign in, sign out, and site-wide errors."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,22 +8,14 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from ..i18n import _
+from ..urls import safe_next
 from ..web import add_fingerprint, cache_static, render_error, security_headers, template_context
 from .forms import InvitationForm, LoginForm, LogoutForm
-from .models import SiteUser, db
+from .models import SiteUser, db, verify_password
 
 bp = Blueprint("site", __name__)
 #: One limiter for the site; its storage comes from the app's config at init_app.
 limiter = Limiter(get_remote_address, default_limits=[], headers_enabled=True)
-
-
-def safe_next(target: str | None) -> str:
-    """Only local paths are followed after sign-in (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("lms.learn.home")
 
 
 def login_limit() -> str:
@@ -45,9 +35,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(db.select(SiteUser).where(SiteUser.email == form.email.data.strip().lower()))
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        if verify_password(user, form.password.data):
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("lms.learn.home")))
         flash(_("Wrong e-mail or password. Check them and try again."), "error")
         return render_template("site/login.html", form=form), 401
     if request.args.get("next") and request.method == "GET" and not current_user.is_authenticated:
@@ -56,34 +46,42 @@ def login():
     return render_template("site/login.html", form=form)
 
 
+def unusable_invitation():
+    return render_error(404, _("This invitation link does not work"),
+                        _("It was already used, has expired or was replaced by a newer one. "
+                          "Ask HR for a new link, or sign in if you already chose a password."))
+
+
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def invite(token: str):
     """A new employee's invitation link: choose a password, then you are signed in."""
     from ..extension import state
     from ..services.people import accept_invitation, valid_invitation
+    from . import identity_of
 
     found = valid_invitation(db.session, token)
     if found is None:
-        return render_error(404, _("This invitation link does not work"),
-                            _("It was already used, has expired or was replaced by a newer one. "
-                              "Ask HR for a new link, or sign in if you already chose a password."))
+        return unusable_invitation()
     invitation, person = found
+    account = db.session.scalar(db.select(SiteUser).where(SiteUser.email == person.email))
+    # The link sets the password of the account the LMS row mirrors, and only a first one:
+    # someone who has a password already changes it another way.
+    if account is None or not account.is_active or account.password_hash \
+            or person.external_id != identity_of(account).id:
+        return unusable_invitation()
     form = InvitationForm()
     if form.validate_on_submit():
         store = state().user_store
         identity = store.set_password(person.email, form.password.data) if store is not None else None
-        account = db.session.scalar(db.select(SiteUser).where(SiteUser.email == person.email))
-        if identity is None or account is None or not account.is_active or not accept_invitation(db.session, invitation):
+        if identity is None or not accept_invitation(db.session, invitation):
             db.session.rollback()
-            return render_error(404, _("This invitation link does not work"),
-                                _("It was already used, has expired or was replaced by a newer one. "
-                                  "Ask HR for a new link, or sign in if you already chose a password."))
+            return unusable_invitation()
         db.session.commit()
         logout_user()
         login_user(account)
         flash(_("Your password is set. Welcome!"), "success")
-        return redirect(url_for("lms.learn.home"))
+        return redirect(safe_next(request.args.get("next"), url_for("lms.learn.home")))
     response = current_app.make_response(render_template("site/invite.html", form=form, person=person))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
@@ -92,9 +90,14 @@ def invite(token: str):
 
 @bp.post("/logout")
 def logout():
+    """Sign out. The account's session token is replaced, so a copy of this session's cookie
+    (or a remember cookie) stops working too; the account's other sessions end with it."""
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            current_user.end_sessions()
+            db.session.commit()
         logout_user()
-    return redirect(url_for("site.login"))
+    return redirect(safe_next(request.args.get("next"), url_for("site.login")))
 
 
 def register(app: Flask) -> None:
@@ -108,7 +111,8 @@ def register(app: Flask) -> None:
     def site_context():
         context = template_context()
         if current_user.is_authenticated:
-            context["lms_logout_form"] = LogoutForm()
+            # only its CSRF token is rendered: never bind it to the request's own form (which may be a 413)
+            context["lms_logout_form"] = LogoutForm(formdata=None)
             context["lms_logout_url"] = url_for("site.logout")
         return context
 

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from support import ROOT, csrf_from, empty_tables
+from support import ROOT, csrf_from, empty_tables, make_editor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 from review_support import LETTER, QUIZ, import_course, pending_ids, release, take_quiz, write_letter  # noqa: E402
@@ -76,13 +76,13 @@ def signed_in(app, email: str, language: str):
     return client
 
 
-def create_user(app, email: str, name: str, role: str) -> int:
+def create_user(app, email: str, name: str, role: str, password: str | None = "password123") -> int:
     from lms.services.users import sync_identity
     from lms.site import SiteUserStore
     from lms.site.models import db
 
     with app.app_context():
-        user = sync_identity(db.session, SiteUserStore().create(email, name, (role,), "password123"))
+        user = sync_identity(db.session, SiteUserStore().create(email, name, (role,), password))
         db.session.commit()
         return user.id
 
@@ -115,8 +115,12 @@ def seed(app, language: str) -> dict:
         "trainer": create_user(app, "trainer@example.com", "Тимур Тренер", "trainer"),
         "hr": create_user(app, "hr@example.com", "Хельга Кадрова", "hr"),
         "admin": create_user(app, "admin@example.com", "Адам Админ", "admin"),
+        # invitations are for people without a password yet: one link made here, one in the browser
+        "newcomer": create_user(app, "newcomer@example.com", "Нина Новикова", "learner", password=None),
+        "newcomer2": create_user(app, "newcomer2@example.com", "Олег Новиков", "learner", password=None),
     }
 
+    make_editor(app, "sample", "trainer@example.com")
     trainer = signed_in(app, "trainer@example.com", language)
     # authoring: a second version of the sample course (for the diff) and a new course with a draft
     edit = "/training/author/sample/edit?path=01-basics/02-speed.md"
@@ -163,7 +167,7 @@ def seed(app, language: str) -> dict:
     assert ids["serial"], "the learner should hold a certificate"
 
     hr = signed_in(app, "hr@example.com", language)
-    response = post(hr, f"/training/people/{ids['learner2']}/invitation", page=f"/training/people/{ids['learner2']}")
+    response = post(hr, f"/training/people/{ids['newcomer']}/invitation", page=f"/training/people/{ids['newcomer']}")
     ids["invitation"] = re.search(r'/invite/[^<"\s]+', response.get_data(as_text=True)).group(0)
     return ids
 
@@ -229,7 +233,7 @@ def import_result(page, site):
 
 
 def invitation(page, site):
-    page.goto(f"{site.base}/training/people/{site.ids['learner']}")
+    page.goto(f"{site.base}/training/people/{site.ids['newcomer2']}")
     page.locator(".people-panel form button").first.click()
     page.wait_for_selector(".invitation-link")
 
@@ -290,6 +294,7 @@ PAGES = {
     "author-versions": ("trainer", at("/training/author/sample/versions?a=1&b=2")),
     "author-new-course": ("trainer", at("/training/author/new-course/")),
     "author-problems": ("trainer", author_problems),
+    "author-remove-editor": ("trainer", at(lambda ids: f"/training/author/sample/editors/{ids['trainer']}/remove")),
     # HR
     "reports": ("hr", at("/training/reports/completions")),
     "compliance": ("hr", at("/training/reports/compliance")),

@@ -16,6 +16,8 @@ from playwright.sync_api import expect
 
 from lms.i18n import TRANSLATIONS
 
+from support import make_editor
+
 pytestmark = pytest.mark.browser
 
 COURSE = "/training/courses/sample"
@@ -51,6 +53,7 @@ def test_trainer_assigns_reviews_fixes_a_question_and_the_learner_sees_it(
     _ = Translations.load(str(TRANSLATIONS), [language], "lms").gettext
     auth.create("trainer@example.com", "Тимур Тренер", ("trainer",))
     auth.create("learner@example.com", "Анна Петрова")
+    make_editor(auth.app, sample_course, "trainer@example.com")  # a trainer edits only the courses given to them
     trainer_context, trainer = open_page(browser, locale)
     learner_context, learner = open_page(browser, locale)
     try:

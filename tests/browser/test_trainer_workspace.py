@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from lms.core.quiz import parse_quiz
 
-from support import SAMPLE_COURSES
+from support import SAMPLE_COURSES, make_editor
 from test_learner_journey import sign_in
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
@@ -120,8 +120,8 @@ def answer_correctly(page, quiz) -> None:
             for pair in question.pairs:
                 box.get_by_label(pair.left, exact=True).select_option(label=pair.right)
         elif question.type == "ordering":
-            for position, item in enumerate(question.items, start=1):
-                box.locator(f"#{name}-{item.id}").select_option(str(position))
+            for position, item in enumerate(question.items, start=1):  # the page names items by token
+                box.get_by_label(f"Место пункта: {item.text}", exact=True).select_option(str(position))
         else:
             raise AssertionError(f"no way to answer a {question.type} question")
 
@@ -219,6 +219,7 @@ def test_trainer_reviews_a_written_answer_and_the_learner_sees_the_marks(
 def test_trainer_edits_a_lesson_with_live_preview_and_the_learner_reads_the_new_version(
         page, learner_page, live_server, auth, sample_course):
     auth.create("trainer@example.com", "Тимур Тренер", ("trainer",))
+    make_editor(auth.app, "sample", "trainer@example.com")
     auth.create("learner@example.com", "Анна Петрова")
     sign_in(learner_page, live_server)
     learner_page.goto(f"{live_server}{COURSE}/01-basics/02-speed")

@@ -261,8 +261,8 @@ outcome: won
 outcome: lost
 """
     report = check(text)
-    assert "s.md:1: 'pass: outcomes' names 'won', but no run can reach an ending with that outcome" in errors(report)
-    assert ("s.md:1: 'pass: min_points: 10' cannot be reached: the best run earns 2 points (+0 from rubrics)"
+    assert "s.md:2: 'pass: outcomes' names 'won', but no run can reach an ending with that outcome" in errors(report)
+    assert ("s.md:2: 'pass: min_points: 10' cannot be reached: the best run earns 2 points (+0 from rubrics)"
             in errors(report))
     assert "s.md:7: step 'won' can never be reached from the start 'a'; link to it or remove it" in errors(report)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from lms.extension import db_session
-from lms.models import Group, GroupMember, Review
+from lms.models import Assignment, Course, Group, GroupMember, Review
 
 from support import ROOT, csrf_from
 
@@ -32,7 +32,9 @@ def import_course(runner) -> None:
 
 
 def team_up(app, auth) -> People:
-    """A learner trained by ``trainer@`` (team A); ``other@`` trains team B, where ``stranger@`` learns."""
+    """A learner trained by ``trainer@`` (team A); ``other@`` trains team B, where ``stranger@`` learns.
+    The imported course ``reviewed`` is assigned to both teams: a trainer reviews only
+    answers in courses assigned through the groups they train."""
     people = People(
         learner=auth.create("learner@example.com", "Лена Учащаяся", ("learner",)),
         trainer=auth.create("trainer@example.com", "Тимур Тренер", ("trainer",)),
@@ -50,6 +52,9 @@ def team_up(app, auth) -> People:
             GroupMember(group_id=team_b.id, user_id=people.stranger, role="member"),
             GroupMember(group_id=team_b.id, user_id=people.other_trainer, role="trainer"),
         ])
+        course_id = session.scalar(select(Course.id).where(Course.slug == "reviewed"))
+        if course_id is not None:
+            session.add_all([Assignment(course_id=course_id, group_id=team.id) for team in (team_a, team_b)])
         session.commit()
     return people
 

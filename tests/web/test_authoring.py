@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from lms.extension import db_session
 from lms.models import CourseVersion
 
-from support import SAMPLE_COURSES, csrf_from
+from support import SAMPLE_COURSES, csrf_from, make_editor
 
 LESSON = "01-basics/02-speed.md"
 
@@ -24,6 +24,7 @@ def versions(app):
 
 def test_trainer_edits_previews_fixes_and_publishes_and_the_learner_reads_it(client, auth, app, sample_course):
     auth.as_role("trainer")
+    make_editor(app, "sample", "trainer@example.com")
     page = client.get(edit_url()).get_data(as_text=True)
     assert "Отвечайте на заявку за 10–30 минут." in page
     token = csrf_from(page)
@@ -48,6 +49,7 @@ def test_trainer_edits_previews_fixes_and_publishes_and_the_learner_reads_it(cli
 
 def test_publishing_with_problems_is_refused_and_writes_nothing(client, auth, app, sample_course):
     auth.as_role("trainer")
+    make_editor(app, "sample", "trainer@example.com")
     token = csrf_from(client.get(edit_url()).get_data(as_text=True))
     client.post(edit_url(), data={"csrf_token": token, "text": "---\ntitle: [broken\n---\n", "action": "save"})
     refused = client.post("/training/author/sample/publish", data={"csrf_token": token})
@@ -57,6 +59,7 @@ def test_publishing_with_problems_is_refused_and_writes_nothing(client, auth, ap
 
 def test_versions_can_be_compared_and_rolled_back(client, auth, app, sample_course):
     auth.as_role("trainer")
+    make_editor(app, "sample", "trainer@example.com")
     token = csrf_from(client.get(edit_url()).get_data(as_text=True))
     client.post(edit_url(), data={"csrf_token": token, "action": "save",
                                   "text": "---\ntitle: Скорость ответа\n---\nНовый текст урока.\n"})
@@ -77,6 +80,7 @@ def test_versions_can_be_compared_and_rolled_back(client, auth, app, sample_cour
 ])
 def test_image_upload_checks_type_and_size(client, auth, app, sample_course, name, data, ok):
     auth.as_role("trainer")
+    make_editor(app, "sample", "trainer@example.com")
     token = csrf_from(client.get("/training/author/sample/").get_data(as_text=True))
     client.post("/training/author/sample/upload", content_type="multipart/form-data",
                 data={"csrf_token": token, "path": "images", "file": (io.BytesIO(data), name)})
@@ -86,6 +90,7 @@ def test_image_upload_checks_type_and_size(client, auth, app, sample_course, nam
 
 def test_zip_export_and_import_round_trip_exactly(client, auth, app, sample_course):
     auth.as_role("trainer")
+    make_editor(app, "sample", "trainer@example.com")
     exported = client.get("/training/author/sample/export.zip")
     assert exported.headers["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(exported.data))
@@ -115,8 +120,9 @@ def test_a_new_course_starts_as_a_draft_and_publishes(client, auth, app):
 
 
 @pytest.mark.parametrize("role,expected", [("learner", 403), ("hr", 403), ("trainer", 200), ("admin", 200)])
-def test_only_trainers_and_admins_author(client, auth, sample_course, role, expected):
+def test_only_trainers_and_admins_author(client, auth, app, sample_course, role, expected):
     auth.as_role(role)
+    make_editor(app, "sample", f"{role}@example.com")  # being named an editor does not open the studio to others
     for url in ["/training/author/", "/training/author/sample/", edit_url(), "/training/author/sample/versions",
                 "/training/author/sample/export.zip"]:
         assert client.get(url).status_code == expected, url

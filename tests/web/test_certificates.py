@@ -222,6 +222,14 @@ def test_trainers_see_only_their_groups_and_learners_nothing(app, client, auth, 
         session.add_all([GroupMember(group_id=group.id, user_id=trainer_id, role="trainer"),
                          GroupMember(group_id=group.id, user_id=learner_id)])
         session.commit()
+    # a learner of the group, but the course was not assigned through it: the certificate stays hidden
+    page = client.get(f"/training/certificates/people/{learner_id}")
+    assert page.status_code == 200 and certificate.serial not in page.get_data(as_text=True)
+    assert client.get(f"/training/certificates/{certificate.serial}.pdf").status_code == 404
+    with app.app_context():
+        session = db_session()
+        session.add(Assignment(course_id=certificate.course_id, group_id=group.id))
+        session.commit()
     page = client.get(f"/training/certificates/people/{learner_id}")
     assert page.status_code == 200 and certificate.serial in page.get_data(as_text=True)
     assert "revoke-form" not in page.get_data(as_text=True)  # trainers do not revoke

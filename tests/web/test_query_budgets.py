@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from lms.extension import db_session
 from lms.models import GroupMember
 
-from support import csrf_from
+from support import csrf_from, make_editor
 from test_quiz import URL as QUIZ
 from test_quiz import answers_for, save, submit
 from test_quiz import start as start_quiz
@@ -88,6 +88,7 @@ def take_quiz(client, right: bool) -> int:
 
 def test_every_page_type_keeps_to_its_query_budget_as_the_data_grows(app, auth, sample_course):
     clients = {role: signed_in(app, auth, f"{role}@example.com", role) for role in ("learner", "trainer", "hr")}
+    make_editor(app, "sample", "trainer@example.com")
     with app.app_context():
         from lms.models import User
 

@@ -14,7 +14,6 @@ from support import csrf_from
 URL = "/training/courses/sample/02-practice/03-quiz"
 SECRETS = ["Слишком долго", "Клиент слышит интонацию", "Весь прайс перегружает", "Отвечайте на заявку",
            "10..30", "fraction", "correct", "Невыполненное обещание", "explanation", "feedback"]
-RIGHT = {"q-speed": "15", "q-smile": None, "q-parts": None, "q-promise": "true"}
 
 
 def start(client) -> str:
@@ -55,7 +54,7 @@ def answers_for(html: str, right: bool) -> dict:
             "q-smile": option_id(html, "smile", "Улыбку в голосе" if right else "Ничего особенного"),
             "q-parts": [option_id(html, "parts", "Срок"), option_id(html, "parts", "Имя менеджера")] if right
             else [option_id(html, "parts", "Весь прайс-лист")],
-            "q-promise": "true" if right else "false",
+            "q-promise": option_id(html, "promise", "Верно" if right else "Неверно"),
             "q-host": "  Хостес! " if right else "официант",
             matching["Мессенджер"]: select_value(html, matching["Мессенджер"], "10 минут" if right else "30 минут"),
             matching["Почта"]: select_value(html, matching["Почта"], "30 минут" if right else "10 минут")}
@@ -139,7 +138,7 @@ def test_tampered_answers_are_refused_and_change_nothing(client, auth, app, samp
     auth.as_role("learner")
     html = start(client)
     save(client, html, {"q-speed": "20"}, action="save")
-    other_question_option = option_id(html, "parts", "Весь прайс-лист")  # "c": the smile question has a, b
+    other_question_option = option_id(html, "parts", "Весь прайс-лист")  # offered, but for another question
     bad = save(client, html, {"q-smile": other_question_option, "q-speed": "99"}, action="save")
     assert bad.status_code == 400
     stranger = client.post(URL + "/quiz/save", data={"csrf_token": csrf_from(html), "question": "nope",
@@ -158,7 +157,7 @@ def test_tampered_answers_are_refused_and_change_nothing(client, auth, app, samp
 def test_an_attempt_past_its_deadline_is_graded_with_what_was_saved(client, auth, app, sample_course):
     auth.as_role("learner")
     html = start(client)
-    save(client, html, {"q-promise": "true"}, action="save")
+    save(client, html, {"q-promise": option_id(html, "promise", "Верно")}, action="save")
     with app.app_context():
         db_session().execute(update(QuizAttempt).values(deadline=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)))
         db_session().commit()
@@ -201,7 +200,7 @@ def test_saves_racing_each_other_keep_every_answer(client, auth, app, sample_cou
     cookie = client.get_cookie("session").value
     answers = answers_for(html, right=True)
     attempt = re.search(r'name="attempt" value="(\d+)"', html).group(1)
-    one_each = {"speed": {"q-speed": "15"}, "promise": {"q-promise": "true"}, "host": {"q-host": "Хостес"},
+    one_each = {"speed": {"q-speed": "15"}, "promise": {"q-promise": answers["q-promise"]}, "host": {"q-host": "Хостес"},
                 "smile": {"q-smile": answers["q-smile"]}, "parts": {"q-parts": answers["q-parts"]}}
     results = []
 

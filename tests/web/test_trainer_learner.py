@@ -20,9 +20,11 @@ def take_quiz(client):
     client.post(QUIZ + "/quiz/start", data={"csrf_token": csrf_from(html)})
     html = client.get(QUIZ).get_data(as_text=True)
     attempt = re.search(r'name="attempt" value="(\d+)"', html).group(1)
+    block = html[html.index('id="question-promise"'):]
+    false = re.search(r'value="([^"]+)"[^>]*> <span>Неверно<', block).group(1)  # the page names options by token
     client.post(QUIZ + "/quiz/save", data={"csrf_token": csrf_from(html), "attempt": attempt,
                                            "question": ["speed", "promise"], "q-speed": "15",
-                                           "q-promise": "false", "action": "finish"})
+                                           "q-promise": false, "action": "finish"})
     client.post(QUIZ + "/quiz/submit", data={"csrf_token": csrf_from(html), "attempt": attempt})
 
 

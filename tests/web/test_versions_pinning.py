@@ -6,7 +6,7 @@ from sqlalchemy import select
 from lms.extension import db_session
 from lms.models import CourseVersion, QuizAttempt
 
-from support import csrf_from
+from support import csrf_from, make_editor
 
 QUIZ = "/training/courses/sample/02-practice/03-quiz"
 QUIZ_FILE = "02-practice/03-quiz.md"
@@ -15,6 +15,7 @@ QUIZ_FILE = "02-practice/03-quiz.md"
 def publish_edited_quiz(client, auth):
     auth.logout()
     auth.as_role("trainer", "trainer@example.com")
+    make_editor(auth.app, "sample", "trainer@example.com")
     editor = client.get(f"/training/author/sample/edit?path={QUIZ_FILE}").get_data(as_text=True)
     text = re.search(r"<textarea[^>]*>\r?\n?(.*?)</textarea>", editor, re.S).group(1)
     import html

@@ -20,12 +20,23 @@
     data.problems.forEach(function (p) {
       var item = document.createElement("li");
       item.dataset.line = p.line;
-      var code = document.createElement("code");
-      code.textContent = p.label;
-      item.appendChild(code);
-      item.appendChild(document.createTextNode(" " + p.message));
+      if (p.label) {
+        var code = document.createElement("code");
+        code.textContent = p.label;
+        item.appendChild(code);
+        item.appendChild(document.createTextNode(" "));
+      }
+      item.appendChild(document.createTextNode(p.message));
       problems.appendChild(item);
     });
+  }
+  // Over the size limit the server answers 413 (from the view, or from the request cap as a page):
+  // say so in the problems list and keep the last preview.
+  function tooLarge() {
+    problems.textContent = "";
+    var item = document.createElement("li");
+    item.textContent = editor.dataset.tooLarge;
+    problems.appendChild(item);
   }
   function refresh() {
     var mine = ++sequence;
@@ -33,8 +44,10 @@
     body.set("text", textarea.value);
     fetch(editor.dataset.previewUrl, {
       method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRFToken": token }
-    }).then(function (r) { return r.json(); }).then(function (data) {
-      if (mine === sequence) { show(data); }
+    }).then(function (r) {
+      return r.status === 413 ? null : r.json();
+    }).then(function (data) {
+      if (mine === sequence) { if (data) { show(data); } else { tooLarge(); } }
     }).catch(function () {});
   }
   textarea.addEventListener("input", function () {
