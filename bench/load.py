@@ -226,9 +226,9 @@ def prepare_work(url: str, emails: list[str], seed: int) -> tuple[dict[str, Work
     pool on every quiz and role-play of the course, through the app's own services; plan each
     run's replies with the scenario engine. Returns the work, the attempt ids and the run ids."""
     from lms.core import quiz as quiz_core
-    from lms.extension import db_session
     from lms.services import learning, quizzes, scenarios
     from lms.site import create_app
+    from lms.state import db_session
 
     rng = random.Random(seed)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "prepare"})

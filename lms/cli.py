@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from . import migrate
 from .core.content import Limits, check_directory, load_directory
-from .extension import db_session, state
 from .identity import Identity
 from .models import ROLES, Assignment, Course, Group
 from .services.content import export_course, store_version
 from .services.users import add_member, find_group, find_user, sync_identity
+from .state import db_session, state
 
 lms_cli = AppGroup("lms", help="Manage the LMS: database, courses, users and assignments.")
 courses_cli = AppGroup("courses", help="Check, import and export Markdown courses.")

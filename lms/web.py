@@ -14,25 +14,16 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     g,
-    redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
-from flask_wtf.csrf import CSRFError, validate_csrf
-from werkzeug.exceptions import HTTPException
-from wtforms import ValidationError
 
-from .extension import db_session, state
-from .i18n import LANGUAGES, _, current_language, gettext, ngettext, text_direction
-from .services.users import sync_identity
-from .urls import safe_next
+from .i18n import LANGUAGES, current_language, gettext, ngettext, text_direction
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -214,114 +205,6 @@ def limit_request_size() -> None:
         request.max_form_memory_size = field_limit
     if request.content_length is not None and request.content_length > request.max_content_length:
         abort(413)
-
-
-def create_blueprint() -> Blueprint:
-    bp = Blueprint("lms", __name__, template_folder="templates", static_folder="static",
-                   static_url_path="/static")
-
-    bp.before_request(limit_request_size)
-
-    @bp.before_request
-    def load_user():
-        if not ids_in_range(request.view_args):
-            abort(404)
-        view = current_app.view_functions.get(request.endpoint or "")
-        g.lms_user = None
-        if request.endpoint == "lms.static":
-            return None
-        identity = state().identity()
-        if identity is not None:
-            session_ = db_session()
-            g.lms_user = sync_identity(session_, identity)
-            if session_.info.pop("lms_identity_changed", False):
-                session_.commit()
-            if not g.lms_user.is_active:
-                g.lms_user = None
-                abort(403)
-        if request.method in UNSAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True) \
-                and not getattr(view, "_lms_csrf_exempt", False):
-            token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
-            try:
-                validate_csrf(token)
-            except ValidationError as exc:
-                raise CSRFError(str(exc)) from None
-        if g.lms_user is None and not getattr(view, "_lms_public", False):
-            target = login_url()
-            if target:
-                separator = "&" if "?" in target else "?"
-                return redirect(f"{target}{separator}next={request.full_path.rstrip('?')}")
-            abort(401)
-        return None
-
-    @bp.after_request
-    def headers(response):
-        if request.endpoint == "lms.static":
-            cache_static(response)
-        return security_headers(response)
-
-    @bp.url_defaults
-    def static_fingerprint(endpoint: str, values: dict[str, Any]) -> None:
-        if endpoint == "lms.static":
-            add_fingerprint(bp.static_folder, values)
-
-    bp.context_processor(template_context)
-
-    @bp.errorhandler(CSRFError)
-    def csrf_error(exc):
-        return render_error(400, _("The form has expired"),
-                            _("For your security the form was refused. Go back, reload the page and try again."))
-
-    @bp.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        messages = {
-            401: (_("Please sign in"), _("You need to sign in to see this page.")),
-            403: (_("Access denied"), _("You do not have access to this page.")),
-            404: (_("Page not found"), _("There is nothing here. Check the address or go back to your training.")),
-            405: (_("Not allowed"), _("This page cannot be used this way.")),
-            413: (_("The file is too large"), _(
-                "What you sent is larger than this page accepts (at most %(limit)s MB in all). Make the file "
-                "smaller or split the text into several files, then try again.",
-                limit=format_decimal(round((request.max_content_length or current_app.config[
-                    "LMS_MAX_REQUEST_BYTES"]) / 1_000_000, 1)))),
-            429: (_("Too many attempts"), _("Please wait a minute and try again.")),
-        }
-        title, message = messages.get(exc.code or 500, (_("Something went wrong"), _("Please try again.")))
-        return render_error(exc.code or 500, title, message)
-
-    @bp.errorhandler(Exception)
-    def server_error(exc: Exception):
-        if isinstance(exc, HTTPException):
-            return http_error(exc)
-        current_app.logger.exception("Unhandled error in the LMS")
-        db_session().rollback()
-        return render_error(500, _("Something went wrong"),
-                            _("The error has been logged. Please try again in a moment."))
-
-    @bp.post("/language")
-    @public
-    def set_language():
-        language = request.form.get("language", "")
-        if language not in LANGUAGES:
-            abort(400)
-        session["lms_locale"] = language
-        if g.lms_user is not None:
-            g.lms_user.locale = language
-            db_session().commit()
-        return redirect(safe_next(request.form.get("next"), url_for("lms.learn.home")))
-
-    from .api import bp as api_bp
-    from .author import bp as author_bp
-    from .certificates import bp as certificates_bp
-    from .learn import bp as learn_bp
-    from .people import bp as people_bp
-    from .reports import bp as reports_bp
-    from .review import bp as review_bp
-    from .trainer import bp as trainer_bp
-
-    for feature in (learn_bp, trainer_bp, review_bp, certificates_bp, author_bp, reports_bp, people_bp, api_bp):
-        bp.register_blueprint(feature)
-    return bp
 
 
 def today() -> dt.date:

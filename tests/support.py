@@ -65,8 +65,8 @@ def csrf_from(html: str) -> str:
 def make_editor(app, slug: str, email: str) -> None:
     """Let the account ``email`` edit the course ``slug`` in the studio (a course imported
     from the command line has no editors; a trainer edits only the courses they were given)."""
-    from lms.extension import db_session
     from lms.models import Course, CourseEditor, User
+    from lms.state import db_session
 
     with app.app_context():
         session = db_session()

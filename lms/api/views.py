@@ -15,8 +15,8 @@ from typing import Any
 
 from flask import g, jsonify, request, url_for
 
-from ..extension import db_session
 from ..services.people import authenticate_api_token
+from ..state import db_session
 from ..web import csrf_exempt, public
 from . import bp, openapi, queries
 

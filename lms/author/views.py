@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from ..core.content import LINK_BASE, Limits, load_course
 from ..core.frontmatter import split_front_matter
 from ..core.render import render_markdown
-from ..extension import db_session
 from ..i18n import _
 from ..models import Course, CourseEditor, CourseVersion
 from ..services import authoring
 from ..services.content import version_files
+from ..state import db_session
 from ..web import NavItem, add_nav_item, render_error, roles_required
 from . import bp
 from .forms import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ..extension import db_session
 from ..services import certificates as service
+from ..state import db_session
 
 certificates_cli = AppGroup("certificates", help="Certificates: expiry and recertification.")
 

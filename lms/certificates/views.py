@@ -8,13 +8,13 @@ from flask_babel import format_date
 from sqlalchemy import select
 
 from ..core import certificates as core
-from ..extension import db_session
 from ..i18n import _, current_language, text_direction
 from ..links import absolute_url, public_host
 from ..links import verify_url as verify_address
 from ..models import Certificate, Course, User
 from ..services import certificates as service
 from ..services import groups
+from ..state import db_session
 from ..web import NavItem, add_nav_item, public, roles_required
 from . import bp, limiter
 from .forms import RevokeForm

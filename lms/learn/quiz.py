@@ -6,9 +6,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import quiz as core
-from ..extension import db_session
 from ..i18n import _
 from ..services import learning, quizzes, reviews
+from ..state import db_session
 from . import bp
 from .forms import CompleteForm
 from .views import activity_view, load_activity_or_404, with_links

@@ -6,9 +6,9 @@ from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core import scenario as engine
-from ..extension import db_session
 from ..i18n import _
 from ..services import learning, reviews, scenarios
+from ..state import db_session
 from . import bp
 from .forms import CompleteForm
 from .views import activity_url, activity_view, load_activity_or_404, with_links

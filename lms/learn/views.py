@@ -9,10 +9,10 @@ from sqlalchemy import select
 from ..core.assets import IMAGE_TYPES, image_matches
 from ..core.completion import neighbours
 from ..core.content import LINK_BASE
-from ..extension import db_session
 from ..i18n import LANGUAGES, _, current_language
 from ..models import ActivityContent, Blob, CourseVersion, VersionFile
 from ..services import learning
+from ..state import db_session
 from . import bp
 from .forms import CompleteForm, EditionForm
 

@@ -9,9 +9,9 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ..core.staff_import import StaffFileError
-from ..extension import db_session, state
 from ..services import people as service
 from ..services import xapi
+from ..state import db_session, state
 from .links import activity_base, invitation_url, verify_url
 
 xapi_cli = AppGroup("xapi", help="Learning records as xAPI statements: export them, or send them to an LRS.")

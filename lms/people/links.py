@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..extension import state
 from ..links import absolute_url, public_base, verify_url
+from ..state import state
 
 __all__ = ["activity_base", "invitation_url", "verify_url"]
 

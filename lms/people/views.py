@@ -28,12 +28,12 @@ from flask_babel import format_decimal
 from sqlalchemy import select
 
 from ..core.staff_import import StaffFileError
-from ..extension import db_session, state
 from ..i18n import _, ngettext
 from ..identity import can_end_sessions, can_invite, has_password
 from ..models import ApiToken, User
 from ..services import people as service
 from ..services import xapi
+from ..state import db_session, state
 from ..web import NavItem, add_nav_item, roles_required
 from . import bp
 from .forms import DeleteForm, EndSessionsForm, ImportForm, InviteForm, RevokeTokenForm, TokenForm

@@ -17,10 +17,10 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from ..core import reports as core
-from ..extension import db_session
 from ..i18n import LANGUAGES
 from ..models import utcnow
 from ..services import reports as service
+from ..state import db_session
 from . import exports, labels
 
 report_cli = AppGroup("report", help="Export the HR reports.")

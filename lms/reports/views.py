@@ -20,10 +20,10 @@ from flask import (
 )
 
 from ..core import reports as core
-from ..extension import db_session
 from ..i18n import _, current_language
 from ..models import utcnow
 from ..services import reports as service
+from ..state import db_session
 from ..web import NavItem, add_nav_item, roles_required, today
 from . import bp, exports, labels
 

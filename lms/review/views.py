@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.item_analysis import GROUP_SHARE
-from ..extension import db_session
 from ..i18n import _, current_language
 from ..models import Course, CourseVersion
 from ..services import reviews
 from ..services.learning import pick_language
+from ..state import db_session
 from ..web import NavItem, add_nav_item, roles_required
 from . import bp
 from .forms import ReviewForm

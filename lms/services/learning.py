@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from ..core import activities
 from ..core.completion import ActivityState, CourseProgress, course_progress
-from ..extension import state
 from ..models import (
     ActivityContent,
     ActivityProgress,
@@ -23,6 +22,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..state import state
 
 
 @dataclass

@@ -56,8 +56,8 @@ def unusable_invitation():
 @limiter.limit(login_limit, methods=["POST"])
 def invite(token: str):
     """A new employee's invitation link: choose a password, then you are signed in."""
-    from ..extension import state
     from ..services.people import accept_invitation, valid_invitation
+    from ..state import state
     from . import identity_of
 
     found = valid_invitation(db.session, token)

@@ -16,10 +16,10 @@ from wtforms import SelectChoice
 
 from ..core import charts
 from ..core import dashboard as core
-from ..extension import db_session, state
 from ..i18n import _, current_language, ngettext
 from ..models import Course, Group, User
 from ..services import dashboard, groups, learning
+from ..state import db_session, state
 from ..web import NavItem, add_nav_item, today
 from . import bp
 from .forms import ActionForm, AssignForm, GroupForm, MembersForm

@@ -101,8 +101,8 @@ def reply(client, url: str, choose) -> None:
 
 def seed(app, language: str) -> dict:
     """People, a group, three courses and everything the pages show; returns the ids the addresses need."""
-    from lms.extension import db_session
     from lms.models import Certificate
+    from lms.state import db_session
 
     runner = app.test_cli_runner()
     for folder in ("courses", "cert_courses"):

@@ -84,7 +84,7 @@ def test_learner_takes_a_lesson_in_the_host_app(host):
     course = client.get("/learn/courses/sample/").get_data(as_text=True)
     assert '<progress value="1" max="5"' in course
     with host.app_context():
-        from lms.extension import db_session
+        from lms.state import db_session
 
         tables = inspect(db_session().get_bind()).get_table_names()
     assert "host_accounts" in tables and "lms_alembic_version" in tables and "lms_enrollments" in tables

@@ -17,7 +17,7 @@ HOST = textwrap.dedent('''
     import lms
     from lms import LMS, Identity
     from lms.migrate import upgrade
-    from lms.extension import state
+    from lms.state import state
 
     assert Path(lms.__file__).resolve().is_relative_to(Path(sys.prefix).resolve()), lms.__file__
     app = Flask("wheel_host", root_path=str(Path.cwd()))

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
-from lms.extension import db_session
 from lms.models import (
     ActivityProgress,
     Assignment,
@@ -23,6 +22,7 @@ from lms.models import (
     QuizAttempt,
     User,
 )
+from lms.state import db_session
 
 REPORT = "/training/reports/completions"
 CSV = "/training/reports/completions.csv"

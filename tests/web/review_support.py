@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from lms.extension import db_session
 from lms.models import Assignment, Course, Group, GroupMember, Review
+from lms.state import db_session
 
 from support import ROOT, csrf_from
 

@@ -8,8 +8,8 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from lms.api.openapi import DOCUMENT
-from lms.extension import db_session
 from lms.models import ApiToken, Assignment, Certificate, Course, Enrollment, Group, GroupMember, User
+from lms.state import db_session
 
 from support import csrf_from
 

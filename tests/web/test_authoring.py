@@ -5,8 +5,8 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from lms.extension import db_session
 from lms.models import CourseVersion
+from lms.state import db_session
 
 from support import SAMPLE_COURSES, csrf_from, make_editor
 

@@ -9,9 +9,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from lms.core import certificates as core
-from lms.extension import db_session
 from lms.models import ActivityProgress, Assignment, AuditEntry, Certificate, Course, Enrollment, User
 from lms.services import certificates as service
+from lms.state import db_session
 
 from support import ROOT, csrf_from
 

@@ -3,8 +3,8 @@ import shutil
 
 from sqlalchemy import func, select
 
-from lms.extension import db_session
 from lms.models import Assignment, Course, CourseVersion, Group
+from lms.state import db_session
 
 from support import SAMPLE_COURSES
 

@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from lms.extension import db_session
 from lms.models import AuditEntry, Group, GroupMember, Invitation, User
 from lms.site.models import SiteUser
+from lms.state import db_session
 
 from support import csrf_from
 

@@ -10,8 +10,8 @@ import re
 
 from sqlalchemy import insert
 
-from lms.extension import db_session
 from lms.models import GroupMember
+from lms.state import db_session
 
 from support import csrf_from, make_editor
 from test_quiz import URL as QUIZ

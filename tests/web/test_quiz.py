@@ -6,8 +6,8 @@ import threading
 
 from sqlalchemy import func, select, update
 
-from lms.extension import db_session
 from lms.models import ActivityProgress, QuizAttempt
+from lms.state import db_session
 
 from support import csrf_from
 

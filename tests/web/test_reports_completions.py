@@ -6,7 +6,7 @@ import re
 import pytest
 
 from lms.core import reports as core
-from lms.extension import db_session
+from lms.state import db_session
 
 from reports_support import MATRIX, NOW, REPORT, TODAY, assign, build_world, seed_rows
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import event
 
 from lms.core import reports as core
-from lms.extension import db_session, state
 from lms.models import Enrollment, User
 from lms.reports import exports
+from lms.state import db_session, state
 
 from reports_support import CSV, NOW, REPORT, TODAY, XLSX, attempt, build_world, seed_rows
 from support import csrf_from

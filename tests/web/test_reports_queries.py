@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import event
 
-from lms.extension import state
+from lms.state import state
 
 from reports_support import CSV, MATRIX, REPORT, XLSX, seed_rows
 

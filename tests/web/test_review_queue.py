@@ -3,9 +3,9 @@ import re
 
 from sqlalchemy import event, select
 
-from lms.extension import db_session
 from lms.models import ActivityProgress, Enrollment, QuizAttempt, Review, ScenarioRun, User
 from lms.services import reviews
+from lms.state import db_session
 
 from review_support import (
     LETTER,

@@ -3,8 +3,8 @@ import re
 
 from sqlalchemy import func, select
 
-from lms.extension import db_session
 from lms.models import ActivityProgress, Review, ScenarioChoice, ScenarioRun
+from lms.state import db_session
 
 from support import csrf_from
 

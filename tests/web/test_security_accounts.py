@@ -20,10 +20,10 @@ from werkzeug.routing import IntegerConverter
 
 from lms import migrate
 from lms.core.privileges import may_manage
-from lms.extension import db_session
 from lms.models import AuditEntry, Invitation, User
 from lms.site import SITE_MIGRATIONS, SiteUserStore, create_app, secret_key
 from lms.site.models import SiteBase, SiteUser, db
+from lms.state import db_session
 from lms.urls import is_local_path
 
 from support import csrf_from, database_url, empty_tables

@@ -14,9 +14,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from lms import LMS
-from lms.extension import db_session
 from lms.models import AuditEntry, Course, CourseEditor, CourseVersion, Draft, User
 from lms.services import authoring
+from lms.state import db_session
 
 from support import SAMPLE_COURSES, csrf_from, make_editor
 

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from lms.core.content import load_directory
 from lms.core.quiz import Question, Quiz
 from lms.core.quiz_tokens import TOKEN_LENGTH, AttemptTokens
-from lms.extension import db_session
 from lms.models import QuizAttempt
 from lms.services import quizzes
+from lms.state import db_session
 
 from support import ROOT, SAMPLE_COURSES, csrf_from
 

@@ -19,9 +19,9 @@ from test_people import STAFF
 from test_xapi_records import learn_everything
 
 from lms.core import certificates as core
-from lms.extension import db_session
 from lms.models import Certificate, XapiOutbox
 from lms.services import xapi
+from lms.state import db_session
 
 from support import ROOT
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from lms.extension import db_session
 from lms.models import Assignment, Certificate, Course, Group, GroupMember, Review, User
+from lms.state import db_session
 
 from support import csrf_from
 from trainer_support import TRAINER, flashes, row_users

@@ -2,8 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from lms.extension import db_session
 from lms.models import Assignment
+from lms.state import db_session
 
 from support import csrf_from
 from trainer_support import TRAINER, add_members, assign_to_group, create_group

@@ -3,8 +3,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from lms.extension import db_session
 from lms.models import ActivityProgress, Assignment, User
+from lms.state import db_session
 
 from trainer_support import (
     TRAINER,

@@ -4,8 +4,8 @@ import re
 
 from sqlalchemy import insert, select
 
-from lms.extension import db_session
 from lms.models import Enrollment, QuizAttempt
+from lms.state import db_session
 
 from support import csrf_from
 from trainer_support import (

@@ -3,9 +3,9 @@ import html as htmllib
 
 from sqlalchemy import func, select
 
-from lms.extension import db_session
 from lms.models import GroupMember, User
 from lms.site import SiteUserStore
+from lms.state import db_session
 
 from support import csrf_from
 from trainer_support import TRAINER, add_members, create_group, flashes, group_named, post

@@ -4,8 +4,8 @@ import shutil
 
 from sqlalchemy import select, update
 
-from lms.extension import db_session
 from lms.models import ScenarioChoice
+from lms.state import db_session
 
 from support import SAMPLE_COURSES, csrf_from
 from trainer_support import SAMPLE, TRAINER, add_members, assign_to_group, create_group, read_lesson

@@ -3,7 +3,7 @@ import re
 
 from sqlalchemy import event
 
-from lms.extension import db_session, state
+from lms.state import db_session, state
 
 from trainer_support import TRAINER, row_users, seed_group
 

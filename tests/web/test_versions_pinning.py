@@ -3,8 +3,8 @@ import re
 
 from sqlalchemy import select
 
-from lms.extension import db_session
 from lms.models import CourseVersion, QuizAttempt
+from lms.state import db_session
 
 from support import csrf_from, make_editor
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from test_certificates import CERT_COURSES, complete
 
-from lms.extension import db_session
 from lms.models import XapiOutbox
+from lms.state import db_session
 
 from support import csrf_from
 from test_quiz import answers_for, save, start, submit

@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import select
 
-from lms.extension import db_session
 from lms.models import Group
+from lms.state import db_session
 
 from support import csrf_from
 
