@@ -47,7 +47,7 @@ security: install
 ## (pybabel's standard workflow: a translator's edit in a .po file is never overwritten)
 I18N := lms/translations
 i18n: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _ -k gettext -k ngettext:1,2 -k _n:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _ -k gettext -k ngettext:1,2 -k _n:1,2 -k define:2 \
 		--no-location --sort-output --project lms -o $(I18N)/lms.pot .
 	$(BIN)/pybabel update -i $(I18N)/lms.pot -d $(I18N) -D lms --no-wrap --ignore-pot-creation-date
 	$(BIN)/pybabel compile -d $(I18N) -D lms --statistics

@@ -17,7 +17,7 @@ TRANSLATIONS = ROOT / "lms" / "translations"
 def extracted_ids(tmp_path) -> set:
     pot = tmp_path / "lms.pot"
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "-k", "_l", "-k", "lazy_gettext", "-k", "_", "-k", "gettext", "-k", "ngettext:1,2",
+                    "-k", "_l", "-k", "lazy_gettext", "-k", "_", "-k", "gettext", "-k", "ngettext:1,2", "-k", "define:2",
                     "--no-location", "-o", str(pot), str(ROOT)], check=True, capture_output=True, cwd=ROOT)
     with open(pot, "rb") as handle:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
