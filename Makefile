@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install demo serve test lint security i18n clean
+.PHONY: install demo serve test lint security typecheck i18n screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## make demo: install, create instance/lms.sqlite, import courses/, create demo accounts, serve on :5000
+## (it stops first, with one line, when the port is taken: the demo passwords are not reset then)
 demo: install
+	@$(BIN)/python scripts/check_port.py $(HOST) $(PORT)
 	$(BIN)/flask --app wsgi lms init
 	$(BIN)/flask --app wsgi lms courses import courses
 	$(BIN)/flask --app wsgi lms demo
@@ -43,6 +45,11 @@ security: install
 	$(BIN)/bandit -ll -r lms -q -c pyproject.toml
 	$(BIN)/python .ci/check_nosec.py lms docs
 
+## make typecheck: mypy over the plugin (settings in pyproject.toml's [tool.mypy]); a `# type: ignore` names
+## its error code and says why (a third-party library typed wrongly). CI runs it after the security check.
+typecheck: install
+	$(BIN)/mypy
+
 ## make i18n: extract the strings, merge them into each language's .po (the translators' source), compile
 ## (pybabel's standard workflow: a translator's edit in a .po file is never overwritten)
 I18N := lms/translations
@@ -51,6 +58,10 @@ i18n: install
 		--no-location --sort-output --project lms -o $(I18N)/lms.pot .
 	$(BIN)/pybabel update -i $(I18N)/lms.pot -d $(I18N) -D lms --no-wrap --ignore-pot-creation-date
 	$(BIN)/pybabel compile -d $(I18N) -D lms --statistics
+
+## make screenshots: the key pages at 360 and 1280 px, in Russian and Arabic, into docs/screenshots/
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

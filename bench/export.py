@@ -136,8 +136,11 @@ def measure(client, url: str, rows: int) -> dict[str, float]:
     return {"seconds": seconds, "rate": rows / seconds, "peak": peak / 2**20, "size": size / 2**20}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def seeded_apps(description: str, extra: dict | None = None):
+    """Parse ``--database-url`` and ``--rows``; for each row count, yield ``(rows, app, client,
+    seconds spent seeding, dialect)``: a scratch database seeded with that many report rows and a
+    test client signed in as HR. The app is torn down when the caller asks for the next one."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--database-url", help="SQLAlchemy URL of a scratch database (default: a temporary SQLite file)")
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     args = parser.parse_args()
@@ -145,33 +148,36 @@ def main() -> None:
     scratch = tempfile.mkdtemp(prefix="lms-bench-")
     url = args.database_url or f"sqlite:///{scratch}/bench.sqlite"
     os.environ.setdefault("LMS_INSTANCE_PATH", scratch)
-    results = []
+    print(f"database: {url.split(':', 1)[0]} ({'temporary file' if not args.database_url else 'given URL'})")
     for rows in args.rows:
         prepare(url)
         app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                           "WTF_CSRF_ENABLED": False, "LMS_LOGIN_RATE_LIMIT": "1000 per minute",
-                          "LMS_DEFAULT_LOCALE": "ru"})
+                          "LMS_DEFAULT_LOCALE": "ru", **(extra or {})})
         started = time.perf_counter()
         with app.app_context():
             sync_identity(db.session, SiteUserStore().create("hr@example.com", "HR", ("hr",), "bench-password"))
             seed(db.session, rows)
             db.session.commit()
-            dialect = db.engine.dialect.name
         seeded = time.perf_counter() - started
         client = app.test_client()
         assert client.post("/login", data={"email": "hr@example.com", "password": "bench-password"}).status_code == 302
-        for name, path in (("CSV", "/training/reports/completions.csv?delimiter=semicolon"),
-                           ("XLSX", "/training/reports/completions.xlsx")):
-            results.append((rows, name, measure(client, path, rows), seeded))
+        yield rows, client, seeded
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    print(f"database: {dialect} ({'temporary file' if not args.database_url else 'given URL'})")
+
+
+def main() -> None:
+    results = []
+    for rows, client, seeded in seeded_apps(__doc__.split("\n\n")[0]):
+        for name, path in (("CSV", "/training/reports/completions.csv?delimiter=semicolon"),
+                           ("XLSX", "/training/reports/completions.xlsx")):
+            results.append((rows, name, measure(client, path, rows), seeded))
     print(f"{'rows':>8}  {'format':<6} {'seconds':>8} {'rows/s':>9} {'peak MiB':>9} {'file MiB':>9}  seeded in")
     for rows, name, m, seeded in results:
         print(f"{rows:>8}  {name:<6} {m['seconds']:>8.2f} {m['rate']:>9.0f} {m['peak']:>9.1f} {m['size']:>9.1f}"
               f"  {seeded:.1f} s")
-
 
 if __name__ == "__main__":
     main()

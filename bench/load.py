@@ -189,7 +189,8 @@ class Server:
 # -- the work prepared for the learners ---------------------------------------------------------
 
 def answer_fields(question: dict, answer) -> list[tuple[str, str]]:
-    """The form fields the quiz page posts for ``answer`` (see ``lms.services.quizzes.answer_from_form``)."""
+    """The form fields the quiz page posts for ``answer`` (see ``lms.core.quiz.read_answer``); ``question``
+    and ``answer`` name choices by the attempt's tokens, as the page does."""
     name = f"q-{question['id']}"
     kind = question["type"]
     if kind == "multiple":
@@ -221,17 +222,19 @@ class Work:
     runs: list[tuple[str, list[list[tuple[str, str]]]]] = field(default_factory=list)     # (path, steps)
 
 
-def prepare_work(url: str, emails: list[str], seed: int) -> tuple[dict[str, Work], list[int], list[int]]:
+def prepare_work(url: str, emails: list[str], seed: int, secret: str) -> tuple[dict[str, Work], list[int], list[int]]:
     """Open a quiz attempt (its answers saved) and start a role-play run for every learner of the
     pool on every quiz and role-play of the course, through the app's own services; plan each
-    run's replies with the scenario engine. Returns the work, the attempt ids and the run ids."""
-    from lms.core import quiz as quiz_core
-    from lms.services import learning, quizzes, scenarios
+    run's replies with the scenario engine. ``secret`` is the served app's secret key: the quiz pages
+    name choices by tokens derived from it. Returns the work, the attempt ids and the run ids."""
+    from lms.activities.quiz import service as quizzes
+    from lms.activities.scenario import service as scenarios
+    from lms.services import learning
     from lms.site import create_app
     from lms.state import db_session
 
     rng = random.Random(seed)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "prepare"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
     result = app.test_cli_runner().invoke(args=["lms", "init"])  # as after a deployment: schema up to date
     if result.exit_code != 0:
         raise RuntimeError(f"flask lms init failed: {result.output}")
@@ -272,13 +275,15 @@ def prepare_work(url: str, emails: list[str], seed: int) -> tuple[dict[str, Work
                                   for qid, answer in answers.items()}
                         third = {qid: other_answer(quiz.question(qid), plan, rng, answer, second[qid])
                                  for qid, answer in answers.items()}
+                        tokens = quizzes.tokens_for(attempt, app.secret_key)
                         for saves, rounds in ((mine.quiz_saves, (second, answers)), (mine.quiz_saves_paced, (third,))):
                             for chosen in rounds:
                                 for qid, answer in chosen.items():
-                                    question = quiz_core.public_question(quiz, qid, plan)
+                                    question = tokens.public_question(quiz, qid, plan)
+                                    shown = tokens.to_browser(quiz.question(qid), answer)
                                     saves.append((f"{base}{key}/quiz/save", [
                                         ("attempt", str(attempt.id)), ("question", qid),
-                                        *answer_fields(question, answer),
+                                        *answer_fields(question, shown),
                                         ("index", str(question["number"])), ("action", "next")]))
                         mine.quiz_submits.append((f"{base}{key}/quiz/submit", [("attempt", str(attempt.id))]))
                         attempt_ids.append(attempt.id)
@@ -566,11 +571,12 @@ def main() -> None:
           f"logs in {work_dir}", flush=True)
     pool = [learner_email(1 + i * world.learners // args.pool) for i in range(args.pool)]
     started = time.perf_counter()
-    work, attempt_ids, run_ids = prepare_work(url, pool, seed=7)
+    secret = os.urandom(16).hex()
+    work, attempt_ids, run_ids = prepare_work(url, pool, seed=7, secret=secret)
     print(f"prepared     {len(attempt_ids)} open quiz attempts, {len(run_ids)} role-play runs "
           f"({time.perf_counter() - started:.0f} s)", flush=True)
 
-    env = {"DATABASE_URL": url, "SECRET_KEY": os.urandom(16).hex(), "LMS_INSTANCE_PATH": str(work_dir / "instance"),
+    env = {"DATABASE_URL": url, "SECRET_KEY": secret, "LMS_INSTANCE_PATH": str(work_dir / "instance"),
            # the set-up signs hundreds of people in from one address; the limit is not what is measured
            "LMS_LOGIN_RATE_LIMIT": "100000 per minute", "LMS_RATELIMIT_KEY_PREFIX": f"lms-bench-{os.getpid()}",
            "LMS_DEFAULT_LOCALE": "ru"}

@@ -316,6 +316,7 @@ def _simulate_learner(model: _CourseModel, user_id: int, name: str, reviewer_id:
     from lms.core import certificates as certificate_core
     from lms.core import quiz as quiz_core
     from lms.core import scenario as engine
+    from lms.core import status as status_core
 
     roll = rng.random()
     if roll < idle_share:
@@ -455,7 +456,7 @@ def _simulate_learner(model: _CourseModel, user_id: int, name: str, reviewer_id:
     if complete and model.rule:
         by_key = {row["activity_key"]: row for row in progress}
         scores = [by_key[key]["score"] for key, kind in activities if kind == "quiz" and key in by_key]
-        score = certificate_core.course_score(scores)
+        score = status_core.course_score(scores)
         if certificate_core.rule_met(model.rule, True, score):
             record = {row["activity_key"]: {
                 "status": row["status"], "score": row["score"], "version_id": version_id,
@@ -604,7 +605,7 @@ def seed_population(session: Session, *, learners: int, groups: int, region_size
             _bulk(session, ScenarioChoice, [{**choice, "run_id": run_id}
                                             for run_id, choices in zip(run_ids, choice_lists, strict=True)
                                             for choice in choices])
-            _bulk(session, Review, [{**review, "run_id": run_id}
+            _bulk(session, Review, [{**review, "source_id": run_id}
                                     for run_id, reviews in zip(run_ids, review_lists, strict=True)
                                     for review in reviews])
             _bulk(session, Certificate, [w["certificate"] for w in work if w["certificate"]])

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
+from . import activities
 from .api import bp as api_bp
 from .author import bp as author_bp
 from .certificates import bp as certificates_bp
 from .i18n import LANGUAGES, _
+from .labels import status_labels
 from .learn import bp as learn_bp
 from .people import bp as people_bp
+from .practice import bp as practice_bp
 from .reports import bp as reports_bp
 from .review import bp as review_bp
+from .services import learning
 from .services.users import sync_identity
 from .state import db_session, state
 from .trainer import bp as trainer_bp
@@ -48,7 +53,7 @@ def create_blueprint() -> Blueprint:
     bp.before_request(limit_request_size)
 
     @bp.before_request
-    def load_user():
+    def load_user() -> ResponseReturnValue | None:
         if not ids_in_range(request.view_args):
             abort(404)
         view = current_app.view_functions.get(request.endpoint or "")
@@ -78,7 +83,7 @@ def create_blueprint() -> Blueprint:
         return None
 
     @bp.after_request
-    def headers(response):
+    def headers(response: Response) -> Response:
         # a changed identity (name, e-mail, roles) is written with the request's own transaction;
         # a page that committed already took it along, one that wrote nothing commits it here
         session_ = db_session() if request.endpoint != "lms.static" else None
@@ -96,12 +101,12 @@ def create_blueprint() -> Blueprint:
     bp.context_processor(template_context)
 
     @bp.errorhandler(CSRFError)
-    def csrf_error(exc):
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         return render_error(400, _("The form has expired"),
                             _("For your security the form was refused. Go back, reload the page and try again."))
 
     @bp.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         messages = {
             401: (_("Please sign in"), _("You need to sign in to see this page.")),
             403: (_("Access denied"), _("You do not have access to this page.")),
@@ -118,7 +123,7 @@ def create_blueprint() -> Blueprint:
         return render_error(exc.code or 500, title, message)
 
     @bp.errorhandler(Exception)
-    def server_error(exc: Exception):
+    def server_error(exc: Exception) -> ResponseReturnValue:
         if isinstance(exc, HTTPException):
             return http_error(exc)
         current_app.logger.exception("Unhandled error in the LMS")
@@ -128,16 +133,32 @@ def create_blueprint() -> Blueprint:
 
     @bp.post("/language")
     @public
-    def set_language():
+    def set_language() -> ResponseReturnValue:
         language = request.form.get("language", "")
         if language not in LANGUAGES:
             abort(400)
         session["lms_locale"] = language
         if g.lms_user is not None:
             g.lms_user.locale = language
+            # the content follows the interface wherever the course has that edition
+            learning.follow_interface_language(db_session(), g.lms_user, language)
             db_session().commit()
         return redirect(safe_next(request.form.get("next"), url_for("lms.learn.home")))
 
-    for feature in (learn_bp, trainer_bp, review_bp, certificates_bp, author_bp, reports_bp, people_bp, api_bp):
+    for feature in (learn_bp, practice_bp, trainer_bp, review_bp, certificates_bp, author_bp, reports_bp,
+                    people_bp, api_bp):
         bp.register_blueprint(feature)
+    # each activity kind's own forms (quiz answers, role-play replies, task submissions)
+    for kind in activities.kinds():
+        if kind.blueprint is not None:
+            bp.register_blueprint(kind.blueprint)
+
+    @bp.context_processor
+    def activity_kinds() -> dict[str, Any]:
+        """Templates ask the registry about a kind: its object and its name in the reader's language."""
+        def label(name: str) -> str:
+            kind = activities.get(name)
+            return kind.label() if kind is not None else name
+
+        return {"activity_kind": activities.get, "activity_label": label, "lms_status_labels": status_labels}
     return bp

@@ -2,6 +2,11 @@
 
 Each command prints what it did and exits non-zero with a clear message on
 bad input. Commands that change data commit once, at the end.
+
+Problems found in content (``courses check``, ``courses import``, ``quiz parse``,
+``scenario check``) are printed in the command line's language: English, or the one
+chosen with ``flask lms --language ru ...`` or the ``LMS_CLI_LANGUAGE`` environment
+variable (ru, en or ar). The problem codes in the JSON output do not change with it.
 """
 from __future__ import annotations
 
@@ -10,34 +15,89 @@ import json
 import secrets
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
-from flask.cli import AppGroup
+from flask import current_app
+from flask.cli import AppGroup, ScriptInfo
+from flask_babel import force_locale
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from . import migrate
-from .core.content import Limits, check_directory, load_directory
+from .certificates.cli import certificates_cli
+from .core.content import Limits, check_directory, decode, load_directory
+from .core.gift import parse_gift, quiz_to_markdown
+from .core.problems import WARNING, Problem
+from .core.quiz import parse_quiz, quiz_to_json
+from .core.scenario import check_scenario, parse_scenario
+from .i18n import LANGUAGES, _, gettext
 from .identity import Identity
 from .models import ROLES, Assignment, Course, Group
+from .people.cli import users_import, xapi_cli
+from .problem_text import problem_text
+from .reports.cli import report_cli
 from .services.content import export_course, store_version
 from .services.users import add_member, find_group, find_user, sync_identity
 from .state import db_session, state
 
-lms_cli = AppGroup("lms", help="Manage the LMS: database, courses, users and assignments.")
+
+class LMSGroup(AppGroup):
+    """The ``lms`` group. A database that cannot be opened (a refused connection, a missing
+    database, an SQLite file in a folder that does not exist) is one line on standard error
+    and exit 1, whichever command first used it, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OperationalError:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            with app.app_context():
+                problem = state().connection_problem()
+            if problem is None:  # the database opens: the error is the command's own
+                raise
+            fail(problem)
+
+
+def use_language(language: str) -> None:
+    """Word what the command prints in ``language`` until it ends (``--language``, ``LMS_CLI_LANGUAGE``)."""
+    ctx = click.get_current_context()
+    if not current_app:
+        ctx.with_resource(ctx.ensure_object(ScriptInfo).load_app().app_context())
+    ctx.with_resource(force_locale(language))
+
+
+lms_cli = LMSGroup("lms", help="Manage the LMS: database, courses, users and assignments.", callback=use_language,
+                   params=[click.Option(["--language"], envvar="LMS_CLI_LANGUAGE", default="en", show_default=True,
+                                        type=click.Choice(sorted(LANGUAGES)),
+                                        help="Language of the problems printed (env: LMS_CLI_LANGUAGE).")])
 courses_cli = AppGroup("courses", help="Check, import and export Markdown courses.")
 users_cli = AppGroup("users", help="Create accounts and import staff.")
 lms_cli.add_command(courses_cli)
 lms_cli.add_command(users_cli)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
 
 
-def limits() -> Limits:
-    from flask import current_app
+def problem_line(problem: Problem) -> str:
+    """``path:line: message`` in the command line's language; a warning says so."""
+    text = problem_text(problem)
+    if problem.severity == WARNING:
+        # (not inside the f-string: pybabel does not read calls there)
+        label = _("accepted warning") if problem.accepted else _("warning")
+        text = f"{label}: {text}"
+    return f"{problem.path}:{problem.line}: {text}"
 
+
+def problem_entry(problem: Problem) -> dict:
+    """A problem in a command's JSON: its code, line and message in the command line's language."""
+    return {"code": problem.code, "line": problem.line, "message": problem_text(problem)}
+
+
+def limits() -> Limits:
     return Limits(current_app.config["LMS_MAX_TEXT_BYTES"], current_app.config["LMS_MAX_ASSET_BYTES"])
 
 
@@ -59,21 +119,24 @@ def init_command() -> None:
 
 @courses_cli.command("check")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def courses_check(directory: Path) -> None:
+@click.option("--strict", is_flag=True, help="Fail on warnings too (a warning the author accepted never fails).")
+def courses_check(directory: Path, strict: bool) -> None:
     """Check every course under DIRECTORY; print problems and warnings as path:line: message.
 
-    Exits 1 when there are problems; warnings (``path:line: warning: ...``) are printed but do not fail.
+    Exits 1 when there are problems; warnings (``path:line: warning: ...``) are printed but do not
+    fail, unless ``--strict``.
     """
     checked = check_directory(directory, str(directory).rstrip("/"), limits())
     problems, warnings = checked.problems, checked.warnings
-    lines = [(p.path, p.line, str(p)) for p in problems]
-    lines += [(w.path, w.line, f"{w.path}:{w.line}: warning: {w.message}") for w in warnings]
-    for _path, _line, text in sorted(lines):
-        click.echo(text)
+    for problem in sorted([*problems, *warnings], key=lambda p: (p.path, p.line, p.severity, p.code)):
+        click.echo(problem_line(problem))
     if warnings:
         click.echo(f"{len(warnings)} warning(s).", err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    if strict and any(not w.accepted for w in warnings):
+        click.echo("--strict: warnings fail the check; fix them or accept them in the file.", err=True)
         sys.exit(1)
     for course in checked.courses:
         count = sum(len(e.activities()) for e in course.editions.values())
@@ -87,7 +150,7 @@ def courses_import(directory: Path) -> None:
     courses, problems = load_directory(directory, str(directory).rstrip("/"), limits())
     if problems:
         for problem in problems:
-            click.echo(str(problem), err=True)
+            click.echo(problem_line(problem), err=True)
         fail(f"{len(problems)} problem(s) found; nothing was imported.")
     session = db_session()
     try:
@@ -158,8 +221,9 @@ def users_create(email: str, name: str, roles: tuple[str, ...]) -> None:
 def resolve_person(email: str):
     session = db_session()
     user = find_user(session, email)
-    if user is None and state().user_store is not None:
-        identity = state().user_store.find(email)
+    store = state().user_store
+    if user is None and store is not None:
+        identity = store.find(email)
         if identity is not None:
             user = sync_identity(session, identity)
     return user
@@ -183,9 +247,14 @@ def assign_command(slug: str, target: str, due: str | None) -> None:
             fail(f"--due '{due}' is not a date; write it as YYYY-MM-DD")
     user = resolve_person(target) if "@" in target else None
     group = None if user else find_group(session, target)
-    if user is None and group is None:
+    if user is not None:
+        target_condition = Assignment.user_id == user.id
+        who = user.email
+    elif group is not None:
+        target_condition = Assignment.group_id == group.id
+        who = f"group {group.name}"
+    else:
         fail(f"'{target}' is neither a known user's e-mail nor a group's name")
-    target_condition = Assignment.user_id == user.id if user else Assignment.group_id == group.id
     existing = session.scalar(select(Assignment).where(
         Assignment.course_id == course.id, Assignment.removed_at.is_(None), target_condition))
     if existing is not None:
@@ -196,7 +265,6 @@ def assign_command(slug: str, target: str, due: str | None) -> None:
                                group_id=group.id if group else None, due_date=due_date))
         action = "Assigned"
     session.commit()
-    who = user.email if user else f"group {group.name}"
     click.echo(f"{action} {slug} to {who}" + (f", due {due_date.isoformat()}" if due_date else ""))
 
 
@@ -242,27 +310,29 @@ lms_cli.add_command(scenario_cli)
 
 
 def read_text_file(path: Path) -> str:
-    from .core.content import decode
-
     text, problem = decode(path.read_bytes(), str(path))
     if problem is not None:
-        fail(str(problem))
+        fail(problem_line(problem))
+    assert text is not None  # decode gives either the text or a problem
     return text
 
 
 @quiz_cli.command("parse")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def quiz_parse(file: Path) -> None:
-    """Print a quiz (Markdown or .gift) as JSON: questions, answers, fractions, errors."""
-    from .core.gift import parse_gift
-    from .core.quiz import parse_quiz, quiz_to_json
+    """Print a quiz (Markdown or .gift) as JSON: questions, answers, fractions, errors and warnings.
 
+    ``errors`` and ``warnings`` list every problem as ``{"code", "line", "message"}``; exit 1 on errors.
+    """
     if file.suffix.lower() == ".gift":
         quiz, problems = parse_gift(file.read_bytes(), str(file))
     else:
         quiz, problems = parse_quiz(read_text_file(file), str(file))
-    click.echo(json.dumps(quiz_to_json(quiz, problems), ensure_ascii=False, indent=2, default=str))
-    errors = [p for p in problems if not p.message.startswith("warning:")]
+    data = quiz_to_json(quiz, problems, translate=gettext)
+    errors = [p for p in sorted(problems) if p.severity != WARNING]
+    data["errors"] = [problem_entry(p) for p in errors]
+    data["warnings"] = [problem_entry(p) for p in sorted(problems) if p.severity == WARNING]
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     if errors:
         sys.exit(1)
 
@@ -273,12 +343,10 @@ def quiz_parse(file: Path) -> None:
               help="The quiz Markdown file to write.")
 def quiz_import_gift(file: Path, output: Path) -> None:
     """Convert a Moodle GIFT file into the project's quiz Markdown."""
-    from .core.gift import parse_gift, quiz_to_markdown
-
     quiz, problems = parse_gift(file.read_bytes(), str(file))
     for problem in problems:
-        click.echo(str(problem), err=True)
-    errors = [p for p in problems if not p.message.startswith("warning:")]
+        click.echo(problem_line(problem), err=True)
+    errors = [p for p in problems if p.severity != WARNING]
     if errors or not quiz.questions:
         fail(f"{len(errors)} problem(s) in {file}; nothing was written" if errors else f"no questions in {file}")
     output.write_text(quiz_to_markdown(quiz), encoding="utf-8")
@@ -288,25 +356,22 @@ def quiz_import_gift(file: Path, output: Path) -> None:
 @scenario_cli.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def scenario_check(file: Path) -> None:
-    """Check a scenario as a graph and print the report as JSON; exit 1 on errors."""
-    from .core.scenario import check_scenario, parse_scenario
+    """Check a scenario as a graph and print the report as JSON; exit 1 on errors.
 
+    ``errors`` and ``warnings`` list every problem as ``{"code", "line", "message"}``.
+    """
     scenario, problems = parse_scenario(read_text_file(file), str(file))
     report = check_scenario(scenario)
-    output = report.to_json()
-    click.echo(output if isinstance(output, str) else json.dumps(output, ensure_ascii=False, indent=2))
+    data = report.to_dict()
+    data["errors"] = [problem_entry(p) for p in report.errors]
+    data["warnings"] = [problem_entry(p) for p in report.warnings]
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     if report.errors or problems:
         sys.exit(1)
 
 
-from .certificates.cli import certificates_cli  # noqa: E402  (a feature's commands, beside its routes)
-
+# each feature's commands live beside its routes
 lms_cli.add_command(certificates_cli)
-
-from .reports.cli import report_cli  # noqa: E402  (a feature's commands, beside its routes)
-
 lms_cli.add_command(report_cli)
-from .people.cli import users_import, xapi_cli  # noqa: E402
-
 users_cli.add_command(users_import)
 lms_cli.add_command(xapi_cli)

@@ -10,19 +10,25 @@
     def identity():
         ...  # return an Identity for the current user, or None
 
+The plugin lives in someone else's app: it sets only its own ``LMS_*`` keys. It reads the
+host's ``SECRET_KEY``, ``SESSION_COOKIE_*`` and ``WTF_CSRF_*`` settings, never changes them,
+and logs a warning at ``init_app`` when one is unsafe (:func:`unsafe_host_settings`). When the
+host has no Flask-Babel, the plugin starts one, which adds its own ``BABEL_*`` defaults.
+
 Configuration keys (all prefixed ``LMS_``, defaults set with ``setdefault``):
 
 ``LMS_URL_PREFIX``            where the plugin is mounted (``/training``)
 ``LMS_DATABASE_URI``          database for the plugin when the host has no Flask-SQLAlchemy;
                               defaults to ``SQLALCHEMY_DATABASE_URI``, then SQLite in the instance folder
 ``LMS_DEFAULT_LOCALE``        ``ru``; the last resort after the user's choice and Accept-Language
-``LMS_BASE_TEMPLATE``         the template every plugin page extends (``lms/base.html``)
 ``LMS_LOGIN_URL``             where anonymous users are sent; defaults to Flask-Login's login view
 ``LMS_OPEN_CATALOGUE``        learners may start published courses nobody assigned to them (True)
 ``LMS_REDIS_URL``             shared state for several workers (rate limits); memory when unset
 ``LMS_RATELIMIT_STORAGE_URI`` overrides the rate-limit storage; defaults to ``LMS_REDIS_URL``
+``LMS_RATELIMIT_KEY_PREFIX``  ``lms``: the start of the plugin's rate-limit keys in a shared storage
 ``LMS_LOGIN_RATE_LIMIT``      ``10 per minute`` per address for login attempts
-``LMS_CONTENT_SECURITY_POLICY`` the CSP header on every plugin page
+``LMS_CONTENT_SECURITY_POLICY`` the CSP header on every plugin page (:data:`DEFAULT_CSP`: files from this
+                              site only, no inline script); empty to send none
 ``LMS_MAX_TEXT_BYTES`` / ``LMS_MAX_ASSET_BYTES``  size limits for course files: a Markdown file (1 MB,
                               also a draft or a preview), an image (5 MB)
 ``LMS_MAX_CSV_BYTES``         ``10_000_000``: the largest staff file HR may import
@@ -46,7 +52,7 @@ Configuration keys (all prefixed ``LMS_``, defaults set with ``setdefault``):
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
@@ -56,13 +62,37 @@ from flask_wtf.csrf import generate_csrf
 from .blueprint import create_blueprint
 from .cli import lms_cli
 from .i18n import select_locale
+from .icons import icon
 from .identity import Identity, UserStore
 from .state import LMSState
 
+#: ``LMS_CONTENT_SECURITY_POLICY`` unless the host sets it: the plugin's pages load scripts, styles,
+#: fonts and images from the site itself and run no inline script.
 DEFAULT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
 )
+
+
+def unsafe_host_settings(config: Mapping[str, Any]) -> list[str]:
+    """What is unsafe in the host's settings for the plugin's pages, one sentence each.
+
+    The plugin never changes these keys (they are the host's); ``init_app`` logs each
+    sentence as a warning.
+    """
+    warnings = []
+    if not config.get("SECRET_KEY"):
+        warnings.append("SECRET_KEY is not set: sessions and CSRF tokens cannot be signed. "
+                        "Set a long random SECRET_KEY.")
+    if not config.get("SESSION_COOKIE_HTTPONLY", True):
+        warnings.append("SESSION_COOKIE_HTTPONLY is False: scripts can read the session cookie. Set it to True.")
+    if config.get("SESSION_COOKIE_SAMESITE") in (None, "None") and not config.get("SESSION_COOKIE_SECURE"):
+        warnings.append("SESSION_COOKIE_SAMESITE is not set: browsers may send the session cookie with "
+                        "requests from other sites. Set SESSION_COOKIE_SAMESITE = 'Lax'.")
+    if not config.get("WTF_CSRF_ENABLED", True) and not config.get("TESTING"):
+        warnings.append("WTF_CSRF_ENABLED is False: the plugin's forms accept requests forged by other "
+                        "sites. Leave it True outside tests.")
+    return warnings
 
 
 class LMS:
@@ -80,7 +110,9 @@ class LMS:
         return callback
 
     def set_user_store(self, store: UserStore) -> None:
-        """Let the LMS create and find accounts in the host (command line, staff import)."""
+        """Let the LMS find and create accounts in the host (:class:`~lms.identity.UserStore`): a trainer
+        adds people who never opened the plugin to a group by e-mail, HR's staff import matches them,
+        ``flask lms users create`` makes one."""
         self._user_store = store
 
     def init_app(self, app: Flask, url_prefix: str | None = None, db: Any | None = None,
@@ -105,11 +137,11 @@ class LMS:
         config.setdefault("LMS_URL_PREFIX", "/training")
         config.setdefault("LMS_DATABASE_URI", None)
         config.setdefault("LMS_DEFAULT_LOCALE", "ru")
-        config.setdefault("LMS_BASE_TEMPLATE", "lms/base.html")
         config.setdefault("LMS_LOGIN_URL", None)
         config.setdefault("LMS_OPEN_CATALOGUE", True)
         config.setdefault("LMS_REDIS_URL", None)
         config.setdefault("LMS_RATELIMIT_STORAGE_URI", None)
+        config.setdefault("LMS_RATELIMIT_KEY_PREFIX", "lms")
         config.setdefault("LMS_LOGIN_RATE_LIMIT", "10 per minute")
         config.setdefault("LMS_CONTENT_SECURITY_POLICY", DEFAULT_CSP)
         config.setdefault("LMS_MAX_TEXT_BYTES", 1_000_000)
@@ -127,10 +159,8 @@ class LMS:
         config.setdefault("LMS_XAPI_ENDPOINT", None)
         config.setdefault("LMS_XAPI_AUTH", None)
         config.setdefault("LMS_XAPI_ACTIVITY_BASE", None)
-        config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-        config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-        config.setdefault("WTF_CSRF_ENABLED", True)
-        config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+        for warning in unsafe_host_settings(config):
+            app.logger.warning("LMS: %s", warning)
         prefix = url_prefix if url_prefix is not None else config["LMS_URL_PREFIX"]
         prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         config["LMS_URL_PREFIX"] = prefix
@@ -144,6 +174,7 @@ class LMS:
             Babel(app, locale_selector=select_locale)
 
         app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
+        app.jinja_env.globals.setdefault("lms_icon", icon)  # lms/_macros.html: icon(name, label)
 
         app.register_blueprint(create_blueprint(), url_prefix=prefix or None)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from .models import ROLES
 
@@ -90,18 +90,24 @@ class InvitingUserStore(UserStore, Protocol):
         ...
 
 
+class SessionEndingStore(UserStore, Protocol):
+    """A user store that can sign an account out on every device (see :func:`can_end_sessions`)."""
+
+    def end_sessions(self, email: str) -> bool: ...
+
+
 def has_password(store: UserStore | None, email: str) -> bool:
     """Whether ``store`` says the account has a password; True when it cannot tell (the safe answer)."""
     check = getattr(store, "has_password", None)
     return bool(check(email)) if callable(check) else True
 
 
-def can_end_sessions(store: UserStore | None) -> bool:
+def can_end_sessions(store: UserStore | None) -> TypeGuard[SessionEndingStore]:
     """Whether ``store`` can sign an account out everywhere."""
     return callable(getattr(store, "end_sessions", None))
 
 
-def can_invite(store: UserStore | None) -> bool:
+def can_invite(store: UserStore | None) -> TypeGuard[InvitingUserStore]:
     """Whether ``store`` supports invitations (and the rest of :class:`InvitingUserStore`)."""
     return store is not None and all(callable(getattr(store, name, None)) for name in
                                      ("set_password", "update", "deactivate", "invitation_endpoint"))

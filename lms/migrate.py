@@ -9,8 +9,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
+
+from .models import Base
 
 PLUGIN_MIGRATIONS = Path(__file__).parent / "migrations"
 PLUGIN_VERSION_TABLE = "lms_alembic_version"
@@ -30,14 +33,11 @@ def upgrade(engine: Engine, script_location: Path = PLUGIN_MIGRATIONS,
             revision: str = "head") -> None:
     """Bring the tables of ``script_location`` up to ``revision``."""
     if metadata is None:
-        from .models import Base
         metadata = Base.metadata
     command.upgrade(alembic_config(engine, script_location, version_table, metadata), revision)
 
 
 def current(engine: Engine, version_table: str = PLUGIN_VERSION_TABLE) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"version_table": version_table})
         return context.get_current_revision()

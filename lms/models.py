@@ -12,7 +12,7 @@ database without touching them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import (
     JSON,
@@ -45,6 +45,17 @@ ROLES = ("learner", "trainer", "hr", "admin")
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@overload
+def aware(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def aware(moment: None) -> None: ...
+def aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored moment with its time zone: SQLite gives naive datetimes back, and they are UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
 
 
 class Base(DeclarativeBase):
@@ -224,6 +235,7 @@ class ActivityProgress(Base):
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("lms_enrollments.id", ondelete="CASCADE"))
     activity_key: Mapped[str] = mapped_column(String(200))
     version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id"))
+    #: started | awaiting_review | completed (see ``lms.core.status``)
     status: Mapped[str] = mapped_column(String(20), default="started")
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -276,6 +288,8 @@ class QuizAttempt(Base):
     seed: Mapped[int] = mapped_column(BigInteger)
     plan: Mapped[dict[str, Any]] = mapped_column(JSON)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: ids of the questions the learner marked to come back to before submitting
+    flags: Mapped[list[str] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | submitted | awaiting_review
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     deadline: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -346,23 +360,28 @@ class ScenarioChoice(Base):
 
 
 class Review(Base):
-    """A free-text answer waiting for (or given) a trainer's review.
+    """Work waiting for (or given) a trainer's review.
 
-    Quiz open answers and free-text scenario turns both land here; the
-    rubric is copied from the content version so a later edit cannot change it.
+    Quiz open answers, free-text role-play turns and on-the-job tasks all land here: ``kind``
+    is the activity kind (:mod:`lms.activities`) and ``source_id`` the reviewed work within it
+    (a quiz attempt, a scenario run, a task submission), which the kind recomputes when the
+    review is released. The rubric is copied from the content version so a later edit cannot
+    change it.
     """
 
     __tablename__ = "lms_reviews"
-    __table_args__ = (Index("ix_lms_reviews_queue", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_lms_reviews_queue", "status", "created_at"),
+        Index("ix_lms_reviews_source", "kind", "source_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # quiz | scenario
+    kind: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"))
     activity_key: Mapped[str] = mapped_column(String(200))
     version_id: Mapped[int] = mapped_column(ForeignKey("lms_course_versions.id"))
-    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("lms_quiz_attempts.id", ondelete="CASCADE"))
-    run_id: Mapped[int | None] = mapped_column(ForeignKey("lms_scenario_runs.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(Integer)
     item_id: Mapped[str] = mapped_column(String(100))
     prompt: Mapped[str] = mapped_column(Text, default="")
     answer: Mapped[str] = mapped_column(Text)

@@ -7,15 +7,21 @@ blueprint): the import graph points one way, ``extension -> web -> features -> s
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, current_app
+from limits import parse, storage, strategies
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from .identity import Identity, UserStore
+
+if TYPE_CHECKING:
+    from .web import NavItem
 
 
 class _Extension(Protocol):
@@ -31,28 +37,70 @@ class LMSState:
         self.url_prefix = url_prefix
         self.db = db
         self.init_hooks: list[Callable[[], None]] = []
+        #: where the plugin's rate limits count (see :meth:`hit_rate_limit`)
+        self.rate_limit_storage_uri: str = (app.config.get("LMS_RATELIMIT_STORAGE_URI")
+                                            or app.config.get("LMS_REDIS_URL") or "memory://")
+        self.rate_limit_prefix: str = app.config.get("LMS_RATELIMIT_KEY_PREFIX") or "lms"
+        #: this app's navigation, in ``order`` (see :func:`lms.web.add_nav_item`)
+        self.nav_items: list[NavItem] = []
         #: parsed quizzes and scenarios by content row (see ``services.learning.parsed``)
         self.parsed: dict[tuple, Any] = {}
         self._engine: Engine | None = None
-        self._sessions: scoped_session | None = None
+        self._sessions: scoped_session[Session] | None = None
         if db is None:
             uri = app.config["LMS_DATABASE_URI"] or app.config.get("SQLALCHEMY_DATABASE_URI")
             if not uri:
                 Path(app.instance_path).mkdir(parents=True, exist_ok=True)
                 uri = f"sqlite:///{Path(app.instance_path) / 'lms.sqlite'}"
             self._engine = make_engine(uri)
-            self._sessions = scoped_session(sessionmaker(self._engine, expire_on_commit=False))
+            sessions = self._sessions = scoped_session(sessionmaker(self._engine, expire_on_commit=False))
 
             @app.teardown_appcontext
             def _remove_session(exc: BaseException | None) -> None:
-                self._sessions.remove()  # type: ignore[union-attr]
+                sessions.remove()
+
+    def add_nav_item(self, item: NavItem) -> None:
+        """Add ``item`` to this app's navigation; an endpoint already there is left as it is."""
+        if all(existing.endpoint != item.endpoint for existing in self.nav_items):
+            self.nav_items.append(item)
+            self.nav_items.sort(key=lambda i: i.order)
+
+    @cached_property
+    def rate_limiter(self) -> strategies.RateLimiter:
+        """The plugin's own rate limiter (the ``limits`` library, Flask-Limiter's engine), one per app.
+
+        Its storage is ``LMS_RATELIMIT_STORAGE_URI``, else ``LMS_REDIS_URL``, else memory; the
+        host's ``RATELIMIT_*`` settings and its own limiter, if any, are left alone.
+        """
+        return strategies.FixedWindowRateLimiter(storage.storage_from_string(self.rate_limit_storage_uri))
+
+    def hit_rate_limit(self, limit: str, scope: str, key: str) -> bool:
+        """Count one request of ``key`` (a client address) in ``scope``; False once ``limit``
+        (``30 per minute``) is used up."""
+        return self.rate_limiter.hit(parse(limit), self.rate_limit_prefix, scope, key)
 
     @property
     def engine(self) -> Engine:
-        return self.db.engine if self.db is not None else self._engine  # type: ignore[return-value]
+        if self.db is not None:
+            return self.db.engine
+        assert self._engine is not None  # made in __init__ when there is no Flask-SQLAlchemy
+        return self._engine
+
+    def connection_problem(self) -> str | None:
+        """None when the database opens; else one line that says which database and why not
+        (a refused connection, a missing database, an SQLite file that cannot be opened)."""
+        engine = self.engine
+        try:
+            with engine.connect():
+                return None
+        except DBAPIError as exc:
+            return database_problem(engine.url.render_as_string(hide_password=True), exc)
 
     def session(self) -> Session:
-        return self.db.session if self.db is not None else self._sessions()  # type: ignore[misc,return-value]
+        if self.db is not None:
+            return self.db.session
+        assert self._sessions is not None  # made in __init__ when there is no Flask-SQLAlchemy
+        return self._sessions()
 
     def identity(self) -> Identity | None:
         loader = self.extension._identity_loader
@@ -76,6 +124,12 @@ def make_engine(uri: str, **options: Any) -> Engine:
 
         return engine
     return create_engine(uri, pool_pre_ping=True, **options)
+
+
+def database_problem(url: str, exc: BaseException) -> str:
+    """One line for a database that cannot be used: where, and the driver's reason in its words."""
+    reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+    return f"cannot open the database {url}: {reason}"
 
 
 def state() -> LMSState:

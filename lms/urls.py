@@ -9,6 +9,7 @@ would break the ``Location`` header (``\\r\\n``) is replaced by the fallback.
 from __future__ import annotations
 
 import unicodedata
+from typing import TypeGuard
 from urllib.parse import unquote, urlsplit
 
 MAX_NEXT_LENGTH = 2000
@@ -20,7 +21,7 @@ def _suspicious(text: str) -> bool:
     return any(char == "\\" or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in text)
 
 
-def is_local_path(target: str | None) -> bool:
+def is_local_path(target: str | None) -> TypeGuard[str]:
     """Whether ``target`` is a path on this site (``/training/?q=1``), safe to redirect to."""
     if not target or len(target) > MAX_NEXT_LENGTH:
         return False
@@ -37,4 +38,4 @@ def is_local_path(target: str | None) -> bool:
 
 def safe_next(target: str | None, fallback: str) -> str:
     """``target`` when it is a local path, else ``fallback``."""
-    return target if is_local_path(target) else fallback  # type: ignore[return-value]
+    return target if is_local_path(target) else fallback

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from flask import (
+    Blueprint,
+    Response,
     abort,
     current_app,
     g,
@@ -21,11 +23,18 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 
 from .i18n import LANGUAGES, current_language, gettext, ngettext, text_direction
+from .state import state
+
+if TYPE_CHECKING:
+    from .models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -34,7 +43,8 @@ class NavItem:
     """A link in the plugin's navigation, shown to users with one of ``roles``.
 
     ``badge`` (optional) returns a number to show beside the label, such as the
-    count of answers waiting for review; it is called once per page.
+    count of answers waiting for review; it is called once per page. ``landing`` names
+    the roles whose work this page is: they land on it after signing in (:func:`landing_url`).
     """
 
     endpoint: str
@@ -42,24 +52,34 @@ class NavItem:
     roles: tuple[str, ...]
     badge: Callable[[Any], int] | None = None
     order: int = 50
+    landing: tuple[str, ...] = ()
 
 
-NAV_ITEMS: list[NavItem] = []
+def add_nav_item(bp: Blueprint, item: NavItem) -> None:
+    """Show ``item`` in the navigation of every app ``bp`` is registered on.
+
+    Feature packages call this at import time with their blueprint; a host may do the
+    same with a blueprint of its own (registered after ``LMS(app)``). The item joins that
+    app's registry (``app.extensions["lms"].nav_items``) when the blueprint is registered,
+    so two apps in one process keep their own navigation.
+    """
+
+    def register(setup_state: BlueprintSetupState) -> None:
+        lms_state = setup_state.app.extensions.get("lms")
+        if lms_state is None:
+            raise RuntimeError(f"Register the blueprint {bp.name!r} after LMS(app): "
+                               f"its navigation item {item.endpoint!r} needs the plugin")
+        lms_state.add_nav_item(item)
+
+    bp.record_once(register)
 
 
-def add_nav_item(item: NavItem) -> None:
-    """Feature packages call this at import time to appear in the navigation."""
-    if all(existing.endpoint != item.endpoint for existing in NAV_ITEMS):
-        NAV_ITEMS.append(item)
-        NAV_ITEMS.sort(key=lambda i: i.order)
-
-
-def nav_for(user) -> list[tuple[str, str, int | None]]:
-    """(url, label, badge) for the items ``user`` may see."""
+def nav_for(user: User | None) -> list[tuple[str, str, int | None]]:
+    """(url, label, badge) for the items of this app's navigation that ``user`` may see."""
     if user is None:
         return []
     items = []
-    for item in NAV_ITEMS:
+    for item in state().nav_items:
         if item.roles and not user.has_role(*item.roles):
             continue
         badge = item.badge(user) if item.badge else None
@@ -67,34 +87,60 @@ def nav_for(user) -> list[tuple[str, str, int | None]]:
     return items
 
 
+def landing_url(roles: Iterable[str]) -> str:
+    """Where someone with ``roles`` starts: the first navigation item that is the ``landing`` of one
+    of their roles (a trainer's groups, HR's reports), else their own training."""
+    mine = frozenset(roles)
+    for item in state().nav_items:
+        if mine.intersection(item.landing):
+            return url_for(item.endpoint)
+    return url_for("lms.learn.home")
+
+
 def public(view: F) -> F:
     """Mark a view as reachable without logging in (e.g. certificate verification)."""
-    view._lms_public = True  # type: ignore[attr-defined]
+    cast(Any, view)._lms_public = True  # a function takes attributes; its Callable type does not say so
     return view
 
 
 def csrf_exempt(view: F) -> F:
     """Mark a view that authenticates otherwise (API tokens) as exempt from CSRF."""
-    view._lms_csrf_exempt = True  # type: ignore[attr-defined]
+    cast(Any, view)._lms_csrf_exempt = True  # a function takes attributes; its Callable type does not say so
     return view
 
 
-def roles_required(*roles: str) -> Callable[[F], F]:
-    """Allow the view to users with one of ``roles`` (admins always pass)."""
+def rate_limited(config_key: str, scope: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Refuse (429) a client address's requests to the view beyond the limit in ``config_key``
+    (``"30 per minute"``), counted in the plugin's own storage (:meth:`LMSState.hit_rate_limit`)."""
 
-    def decorator(view: F) -> F:
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not g.lms_user.has_role(*roles):
-                abort(403)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not state().hit_rate_limit(current_app.config[config_key], scope, request.remote_addr or "-"):
+                abort(429)
             return view(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorator
 
 
-def security_headers(response):
+def roles_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Allow the view to users with one of ``roles`` (admins always pass)."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not g.lms_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def security_headers(response: Response) -> Response:
     """Headers every page gets: CSP without inline script, no sniffing, no framing."""
     csp = current_app.config.get("LMS_CONTENT_SECURITY_POLICY")
     if csp:
@@ -115,7 +161,13 @@ def login_url() -> str | None:
 
 
 def template_context() -> dict[str, Any]:
-    """Names every plugin template can use."""
+    """Names every plugin template can use.
+
+    A host's ``templates/lms/base.html`` reads ``lms_title`` (the page's title),
+    ``lms_language`` and ``lms_dir`` (for ``<html lang dir>``); ``lms/_head.html`` reads
+    ``lms_styles`` and ``lms_scripts``, the extra files (under the plugin's ``static/``)
+    a page asks for with ``{% set lms_styles = [...] %}``.
+    """
     language = current_language()
     return {
         "_": gettext,
@@ -123,7 +175,9 @@ def template_context() -> dict[str, Any]:
         "ngettext": ngettext,
         "lms_user": getattr(g, "lms_user", None),
         "lms_nav": lambda: nav_for(getattr(g, "lms_user", None)),
-        "lms_base_template": current_app.config["LMS_BASE_TEMPLATE"],
+        "lms_title": gettext("Training"),
+        "lms_styles": (),
+        "lms_scripts": (),
         "lms_language": language,
         "lms_dir": text_direction(language),
         "lms_languages": LANGUAGES,
@@ -158,7 +212,7 @@ def add_fingerprint(static_folder: str | None, values: dict[str, Any]) -> None:
             values["v"] = version
 
 
-def cache_static(response):
+def cache_static(response: Response) -> Response:
     """Fingerprinted assets are cached for a year; anything else for an hour."""
     response.cache_control.public = True
     response.cache_control.no_cache = None  # send_file's default would make browsers revalidate every time
@@ -180,11 +234,11 @@ def ids_in_range(view_args: dict[str, Any] | None) -> bool:
     return all(not isinstance(value, int) or 0 <= value <= MAX_ID for value in (view_args or {}).values())
 
 
-def render_error(code: int, title: str, message: str):
+def render_error(code: int, title: str, message: str) -> tuple[str, int]:
     return render_template("lms/error.html", code=code, title=title, message=message), code
 
 
-def form_field_bytes(config) -> int:
+def form_field_bytes(config: Mapping[str, Any]) -> int:
     """The most one form field may hold: a whole Markdown file (``LMS_MAX_TEXT_BYTES``) and some room."""
     return config["LMS_MAX_TEXT_BYTES"] + 100_000
 

@@ -6,14 +6,19 @@ once per session with the Alembic migrations; each test starts from empty tables
 """
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 from sqlalchemy import create_engine
 
+import lms.activities  # noqa: F401  (registers the activity kinds the content loader parses)
 from lms import migrate
 from lms.site import SITE_MIGRATIONS, create_app
 from lms.site.models import SiteBase
 
-from support import SAMPLE_COURSES, csrf_from, database_url, empty_tables, reset_schema
+from support import SAMPLE_COURSES, csrf_from, database_url, empty_tables, fresh_engine_at, reset_schema
 
 
 @pytest.fixture(scope="session")
@@ -109,3 +114,35 @@ def sample_course(app, runner):
     result = runner.invoke(args=["lms", "courses", "import", str(SAMPLE_COURSES)])
     assert result.exit_code == 0, result.output
     return "sample"
+
+
+@pytest.fixture
+def fresh_engine(tmp_path):
+    """An engine on an empty database (SQLite file) or an empty schema (PostgreSQL)."""
+    with fresh_engine_at(tmp_path) as engine:
+        yield engine
+
+
+CHROMIUM = os.environ.get("LMS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium per test process, through Playwright's sync API (one per process is all it allows):
+    the browser tests and the plugin's host test share it. Skips without Chromium; fails under
+    ``LMS_REQUIRE_BROWSER=1`` (CI)."""
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM}: install Debian's chromium package or set LMS_CHROMIUM"
+        if os.environ.get("LMS_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

@@ -1,6 +1,4 @@
 """The read-only JSON API for HR systems, authenticated by API tokens."""
-from flask import Blueprint
+from .views import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from . import views  # noqa: E402,F401  (registers the routes)
+__all__ = ["bp"]

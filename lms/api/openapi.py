@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.status import COURSE_STATUSES
+
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date"}
 DATE_TIME = {"type": "string", "format": "date-time", "pattern": r"Z$"}
@@ -85,8 +87,7 @@ DOCUMENT: dict[str, Any] = {
         "/completions": _list(
             "Who completed which course: one row per person and assigned or started course.", "Completion",
             [GROUP, COURSE,
-             _param("status", "Only rows with this status.", {"enum": ["not_started", "in_progress", "completed",
-                                                                        "overdue"]}),
+             _param("status", "Only rows with this status.", {"enum": list(COURSE_STATUSES)}),
              {**FROM, "description": "Completed on or after this day."},
              {**TO, "description": "Completed on or before this day."}],
             "listCompletions"),
@@ -131,7 +132,7 @@ DOCUMENT: dict[str, Any] = {
                 "required": ["user", "course", "status", "assigned", "due_date", "started_at", "completed_at"],
                 "properties": {
                     "user": PERSON_REF, "course": COURSE_REF,
-                    "status": {"enum": ["not_started", "in_progress", "completed", "overdue"]},
+                    "status": {"enum": list(COURSE_STATUSES)},
                     "assigned": {"type": "boolean", "description": "False when the person started a course "
                                                                    "from the open catalogue."},
                     "due_date": NULLABLE_DATE, "started_at": NULLABLE_DATE_TIME, "completed_at": NULLABLE_DATE_TIME,

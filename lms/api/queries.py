@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Date, and_, case, false, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
+from ..core.status import COURSE_STATUSES
 from ..models import (
-    Assignment,
     Certificate,
     Course,
     CourseVersion,
@@ -24,8 +24,9 @@ from ..models import (
     User,
     utcnow,
 )
+from ..services import status
 
-COMPLETION_STATUSES = ("not_started", "in_progress", "completed", "overdue")
+COMPLETION_STATUSES = COURSE_STATUSES
 CERTIFICATE_STATUSES = ("valid", "expired", "revoked")
 
 
@@ -88,26 +89,19 @@ def completions(session: Session, filters: Filters, cursor: list[Any] | None, li
                 today: dt.date | None = None) -> tuple[list[dict[str, Any]], list[Any] | None]:
     """One row per person and course they are assigned (directly or through a group) or enrolled in."""
     today = today or dt.date.today()
-    live = Assignment.removed_at.is_(None)
-    direct = select(Assignment.user_id.label("user_id"), Assignment.course_id.label("course_id"),
-                    Assignment.due_date.label("due_date"), literal(1).label("assigned")) \
-        .where(live, Assignment.user_id.is_not(None))
-    via_group = select(GroupMember.user_id, Assignment.course_id, Assignment.due_date, literal(1)) \
-        .join(GroupMember, GroupMember.group_id == Assignment.group_id) \
-        .where(live, GroupMember.role == "member")
+    assigned = status.assigned_pairs()
+    direct = select(assigned.c.user_id, assigned.c.course_id, assigned.c.due_date, literal(1).label("assigned"))
     enrolled = select(Enrollment.user_id, Enrollment.course_id, literal(None, Date), literal(0))
-    every = union_all(direct, via_group, enrolled).subquery()
+    every = union_all(direct, enrolled).subquery()
     pairs = select(every.c.user_id, every.c.course_id, func.min(every.c.due_date).label("due_date"),
                    func.max(every.c.assigned).label("assigned")) \
         .group_by(every.c.user_id, every.c.course_id).subquery()
-    status = case(
-        (Enrollment.completed_at.is_not(None), "completed"),
-        (and_(pairs.c.due_date.is_not(None), pairs.c.due_date < today), "overdue"),
-        (Enrollment.id.is_not(None), "in_progress"),
-        else_="not_started")
+    course_status = status.course_status_column(
+        completed_at=Enrollment.completed_at, enrollment_id=Enrollment.id, due_date=pairs.c.due_date,
+        user_id=pairs.c.user_id, course_id=pairs.c.course_id, today=today, now=utcnow())
     query = (select(pairs.c.user_id, pairs.c.course_id, pairs.c.due_date, pairs.c.assigned, User.email, User.name,
                     User.employee_id, User.department, Course.slug, Enrollment.started_at, Enrollment.completed_at,
-                    status.label("status"))
+                    course_status.label("status"))
              .join(User, User.id == pairs.c.user_id).join(Course, Course.id == pairs.c.course_id)
              .join(Enrollment, and_(Enrollment.user_id == pairs.c.user_id, Enrollment.course_id == pairs.c.course_id),
                    isouter=True))
@@ -116,7 +110,7 @@ def completions(session: Session, filters: Filters, cursor: list[Any] | None, li
     if filters.course:
         query = query.where(Course.slug == filters.course)
     if filters.status:
-        query = query.where(status == filters.status)
+        query = query.where(course_status == filters.status)
     if filters.date_from:
         query = query.where(Enrollment.completed_at >= _start(filters.date_from))
     if filters.date_to:
@@ -142,17 +136,17 @@ def completions(session: Session, filters: Filters, cursor: list[Any] | None, li
 def certificates(session: Session, filters: Filters, cursor: list[Any] | None, limit: int,
                  now: dt.datetime | None = None) -> tuple[list[dict[str, Any]], list[Any] | None]:
     now = now or utcnow()
-    status = case((Certificate.revoked_at.is_not(None), "revoked"),
+    certificate_status = case((Certificate.revoked_at.is_not(None), "revoked"),
                   (and_(Certificate.expires_at.is_not(None), Certificate.expires_at <= now), "expired"),
                   else_="valid")
-    query = (select(Certificate, User.email, User.employee_id, Course.slug, status.label("status"))
+    query = (select(Certificate, User.email, User.employee_id, Course.slug, certificate_status.label("status"))
              .join(User, User.id == Certificate.user_id).join(Course, Course.id == Certificate.course_id))
     if filters.group is not None:
         query = query.where(_in_group(Certificate.user_id, filters.group))
     if filters.course:
         query = query.where(Course.slug == filters.course)
     if filters.status:
-        query = query.where(status == filters.status)
+        query = query.where(certificate_status == filters.status)
     if filters.date_from:
         query = query.where(Certificate.issued_at >= _start(filters.date_from))
     if filters.date_to:

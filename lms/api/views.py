@@ -11,27 +11,31 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn, ParamSpec
 
-from flask import g, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ..services.people import authenticate_api_token
 from ..state import db_session
 from ..web import csrf_exempt, public
-from . import bp, openapi, queries
+from . import openapi, queries
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+P = ParamSpec("P")
 
 READ_SCOPE = "reports:read"
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 
 
 class BadParameter(ValueError):
-    def __init__(self, parameter: str, message: str):
+    def __init__(self, parameter: str, message: str) -> None:
         super().__init__(message)
         self.parameter = parameter
         self.message = message
 
 
-def error(status: int, code: str, message: str, **extra: str):
+def error(status: int, code: str, message: str, **extra: str) -> Response:
     response = jsonify({"error": code, "message": message, **extra})
     response.status_code = status
     if status == 401:
@@ -41,12 +45,13 @@ def error(status: int, code: str, message: str, **extra: str):
     return response
 
 
-def token_required(scope: str) -> Callable:
+def token_required(scope: str
+                   ) -> Callable[[Callable[P, ResponseReturnValue]], Callable[P, ResponseReturnValue]]:
     """Authenticate ``Authorization: Bearer <token>`` and require ``scope``; records the token's use."""
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
         @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any):
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
             header = request.headers.get("Authorization", "")
             kind, _, plain = header.partition(" ")
             if kind.lower() != "bearer" or not plain.strip():
@@ -119,7 +124,7 @@ def date_param(name: str) -> dt.date | None:
         return _bad_date(name)
 
 
-def _bad_date(name: str):
+def _bad_date(name: str) -> NoReturn:
     raise BadParameter(name, f"{name} must be a date written YYYY-MM-DD.")
 
 
@@ -141,14 +146,14 @@ def bool_param(name: str) -> bool | None:
     return raw.lower() in ("true", "1")
 
 
-def page(items: list[dict[str, Any]], following: list[Any] | None):
+def page(items: list[dict[str, Any]], following: list[Any] | None) -> Response:
     return jsonify({"items": items, "next": encode_cursor(following)})
 
 
 # -- endpoints -----------------------------------------------------------------
 @bp.get("/completions")
 @token_required(READ_SCOPE)
-def completions():
+def completions() -> ResponseReturnValue:
     filters = queries.Filters(group=int_param("group"), course=request.args.get("course") or None,
                               status=choice_param("status", queries.COMPLETION_STATUSES),
                               date_from=date_param("from"), date_to=date_param("to"))
@@ -157,7 +162,7 @@ def completions():
 
 @bp.get("/certificates")
 @token_required(READ_SCOPE)
-def certificates():
+def certificates() -> ResponseReturnValue:
     filters = queries.Filters(group=int_param("group"), course=request.args.get("course") or None,
                               status=choice_param("status", queries.CERTIFICATE_STATUSES),
                               date_from=date_param("from"), date_to=date_param("to"),
@@ -167,7 +172,7 @@ def certificates():
 
 @bp.get("/users")
 @token_required(READ_SCOPE)
-def users():
+def users() -> ResponseReturnValue:
     filters = queries.Filters(group=int_param("group"), department=request.args.get("department") or None,
                               active=bool_param("active"))
     return page(*queries.users(db_session(), filters, decode_cursor(1), limit_param()))
@@ -175,7 +180,7 @@ def users():
 
 @bp.get("/groups")
 @token_required(READ_SCOPE)
-def groups():
+def groups() -> ResponseReturnValue:
     filters = queries.Filters(kind=choice_param("kind", ("team", "store", "department")))
     return page(*queries.groups(db_session(), filters, decode_cursor(1), limit_param()))
 
@@ -183,7 +188,7 @@ def groups():
 @bp.get("/openapi.json")
 @public
 @csrf_exempt
-def openapi_json():
+def openapi_json() -> ResponseReturnValue:
     """The API's OpenAPI 3.1 document (public: it holds no data)."""
     server = url_for(".openapi_json").rsplit("/", 1)[0]
     return jsonify(openapi.document(server))

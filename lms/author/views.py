@@ -2,20 +2,34 @@ from __future__ import annotations
 
 import posixpath
 
-from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import func, select
 
 from ..core.content import LINK_BASE, Limits, load_course
 from ..core.frontmatter import split_front_matter
+from ..core.problems import Problem
 from ..core.render import render_markdown
 from ..i18n import _
 from ..models import Course, CourseEditor, CourseVersion
+from ..problem_text import problem_text
 from ..services import authoring
 from ..services.content import version_files
 from ..state import db_session
 from ..web import NavItem, add_nav_item, render_error, roles_required
-from . import bp
 from .forms import (
     ActionForm,
     EditForm,
@@ -27,17 +41,19 @@ from .forms import (
     megabytes,
 )
 
-add_nav_item(NavItem("lms.author.index", lambda: _("Courses"), ("trainer",), order=25))
+bp = Blueprint("author", __name__, url_prefix="/author")
+
+add_nav_item(bp, NavItem("lms.author.index", lambda: _("Courses"), ("trainer",), order=25))
 
 
 @bp.before_request
 @roles_required("trainer")
-def only_authors():
+def only_authors() -> ResponseReturnValue | None:
     return None
 
 
 @bp.before_request
-def only_editors():
+def only_editors() -> ResponseReturnValue | None:
     """Every page of one course (its drafts, versions, files, editors) is for its editors and administrators."""
     slug = (request.view_args or {}).get("slug")
     if slug is None:
@@ -63,64 +79,20 @@ def current_course() -> Course:
     return g.lms_course
 
 
-def problem_text(exc: authoring.AuthoringError) -> str:
-    """An authoring problem in the reader's language."""
-    p = exc.params
-    messages = {
-        "outside_folder": lambda: _("The file name must stay inside the course folder: no “..”, no “\\”, "
-                                    "no name starting with a dot."),
-        "file_type": lambda: _("A course holds .md files and images (png, jpg, gif, webp)."),
-        "image_type": lambda: _("Only png, jpg, gif and webp images can be uploaded."),
-        "image_too_large": lambda: _("The image is %(size)s MB; the limit is %(limit)s MB.",
-                                     size=megabytes(p["size"]), limit=megabytes(p["limit"])),
-        "not_an_image": lambda: _("The file is not a %(kind)s image.", kind=p["kind"]),
-        "no_version": lambda: _("There is no version %(number)s.", number=p["number"]),
-        "already_current": lambda: _("Version %(number)s is already the current content.", number=p["number"]),
-        "bad_slug": lambda: _("The course address may use a-z, 0-9 and “-” only."),
-        "slug_taken": lambda: _("A course “%(slug)s” already exists.", slug=p["slug"]),
-        "not_a_zip": lambda: _("The file is not a zip archive."),
-        "zip_too_many_files": lambda: _("The archive holds too many files: a course may hold at most %(limit)s.",
-                                        limit=p["limit"]),
-        "zip_unsafe_path": lambda: _("The archive was refused: “%(name)s” points outside the course folder "
-                                     "(“..”, an absolute path or a backslash).", name=p["name"]),
-        "zip_link": lambda: _("The archive was refused: “%(name)s” is a link. Put the file itself in the zip.",
-                              name=p["name"]),
-        "zip_encrypted": lambda: _("The archive was refused: “%(name)s” is encrypted. Make the zip without a "
-                                   "password.", name=p["name"]),
-        "zip_layout": lambda: _("The archive must hold one folder named after the course, with course.md inside."),
-        "zip_folder_name": lambda: _("The folder in the archive, “%(name)s”, is not a course address: use a-z, "
-                                     "0-9 and “-” only.", name=p["name"]),
-        "zip_file_too_large": lambda: _("The archive was refused: “%(name)s” is %(size)s MB; the limit for this "
-                                        "kind of file is %(limit)s MB.", name=p["name"],
-                                        size=megabytes(p["size"]), limit=megabytes(p["limit"])),
-        "zip_compression": lambda: _("The archive was refused: “%(name)s” unpacks to more than %(ratio)s times its "
-                                     "packed size, as zip bombs do.", name=p["name"], ratio=p["ratio"]),
-        "zip_too_large_unzipped": lambda: _("The archive was refused: unpacked, its files take more than "
-                                            "%(limit)s MB. Make the images smaller.", limit=megabytes(p["limit"])),
-        "zip_damaged": lambda: _("The archive is damaged: “%(name)s” cannot be read. Make the zip again.",
-                                 name=p["name"]),
-        "zip_not_editor": lambda: _("A course “%(slug)s” already exists and you do not edit it, so the zip cannot "
-                                    "replace it. Ask one of its editors or an administrator, or rename the folder "
-                                    "in the zip.", slug=p["slug"]),
-        "not_a_trainer": lambda: _("There is no trainer or administrator with the e-mail %(email)s.",
-                                   email=p["email"]),
-        "already_editor": lambda: _("%(name)s already edits this course.", name=p["name"]),
-        "not_an_editor": lambda: _("%(name)s does not edit this course.", name=p["name"]),
-        "last_editor": lambda: _("The last editor cannot be removed: add another editor first, or ask an "
-                                 "administrator."),
-    }
-    message = messages.get(exc.code)
-    return message() if message else exc.code
+@bp.context_processor
+def problem_words() -> dict:
+    """The author's templates word content problems in the reader's language."""
+    return {"problem_text": problem_text}
 
 
-def flash_form_errors(form) -> None:
+def flash_form_errors(form: FlaskForm) -> None:
     for errors in form.errors.values():
         for message in errors:
             flash(message, "error")
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     session = db_session()
     courses = authoring.edited_courses(session, g.lms_user)
     counts = dict(session.execute(select(CourseVersion.course_id, func.count(CourseVersion.id))
@@ -131,7 +103,7 @@ def index():
 
 
 @bp.post("/new")
-def new_course():
+def new_course() -> ResponseReturnValue:
     form = NewCourseForm()
     if not form.validate_on_submit():
         flash(_("Check the course address: use a-z, 0-9 and '-' only, and give a title."), "error")
@@ -141,14 +113,14 @@ def new_course():
         course = authoring.create_course(session, form.slug.data, form.title.data, form.language.data, g.lms_user)
     except authoring.AuthoringError as exc:
         session.rollback()
-        flash(problem_text(exc), "error")
+        flash(problem_text(exc.problem), "error")
         return redirect(url_for(".index"))
     session.commit()
     return redirect(url_for(".course", slug=course.slug))
 
 
 @bp.post("/import")
-def import_zip():
+def import_zip() -> ResponseReturnValue:
     """Publish a course from a zip: a new one, or a new version of one the user edits."""
     form = ZipForm()
     if not form.validate_on_submit():
@@ -161,7 +133,7 @@ def import_zip():
                                             current_app.config["LMS_MAX_UNZIPPED_BYTES"])
     except authoring.AuthoringError as exc:
         session.rollback()
-        flash(problem_text(exc), "error")
+        flash(problem_text(exc.problem), "error")
         return redirect(url_for(".index"))
     except authoring.PublishRefused as refused:
         session.rollback()
@@ -173,7 +145,7 @@ def import_zip():
 
 
 @bp.get("/<slug>/")
-def course(slug: str):
+def course(slug: str) -> ResponseReturnValue:
     session = db_session()
     course = current_course()
     files = authoring.working_files(session, course)
@@ -186,7 +158,7 @@ def course(slug: str):
     )
 
 
-def preview_of(slug: str, files: dict[str, bytes], path: str):
+def preview_of(slug: str, files: dict[str, bytes], path: str) -> tuple[Markup, list[Problem], list[Problem]]:
     """Rendered HTML of one file as learners will see it, and its problems."""
     content, problems = load_course(slug, files, slug, limits())
     mine = [p for p in problems if p.path == f"{slug}/{path}"]
@@ -211,7 +183,7 @@ def too_long_message() -> str:
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
-def edit(slug: str):
+def edit(slug: str) -> ResponseReturnValue:
     session = db_session()
     course = current_course()
     path = request.args.get("path", "")
@@ -246,7 +218,7 @@ def edit(slug: str):
 
 
 @bp.post("/<slug>/preview")
-def live_preview(slug: str):
+def live_preview(slug: str) -> ResponseReturnValue:
     """JSON for the editor's live preview: rendered HTML and this file's problems with lines."""
     session = db_session()
     course = current_course()
@@ -262,14 +234,14 @@ def live_preview(slug: str):
     files = authoring.working_files(session, course)
     files[path] = text
     preview, mine, _all = preview_of(slug, files, path)
-    # the labels come translated, so the live list reads as the one the page was rendered with
-    return jsonify(html=str(preview), none=_("No problems"),
-                   problems=[{"line": p.line, "label": _("line %(num)s", num=p.line), "message": p.message,
-                              "text": str(p)} for p in mine])
+    # labels and messages come translated, so the live list reads as the one the page was rendered with
+    return jsonify(html=str(preview), none=_("No problems"), problems=[
+        {"line": p.line, "code": p.code, "label": _("line %(num)s", num=p.line), "message": problem_text(p),
+         "text": f"{p.path}:{p.line}: {problem_text(p)}"} for p in mine])
 
 
 @bp.post("/<slug>/files")
-def new_file(slug: str):
+def new_file(slug: str) -> ResponseReturnValue:
     session = db_session()
     course = current_course()
     form = NewFileForm()
@@ -278,7 +250,7 @@ def new_file(slug: str):
     try:
         path = authoring.check_path(form.path.data)
     except authoring.AuthoringError as exc:
-        flash(problem_text(exc), "error")
+        flash(problem_text(exc.problem), "error")
         return redirect(url_for(".course", slug=slug))
     if not path.endswith(".md"):
         flash(_("New text files must end in .md; upload images with the image form."), "error")
@@ -291,7 +263,7 @@ def new_file(slug: str):
 
 
 @bp.post("/<slug>/delete")
-def delete_file(slug: str):
+def delete_file(slug: str) -> ResponseReturnValue:
     course = current_course()
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -304,7 +276,7 @@ def delete_file(slug: str):
 
 
 @bp.post("/<slug>/upload")
-def upload(slug: str):
+def upload(slug: str) -> ResponseReturnValue:
     course = current_course()
     form = UploadForm()
     if not form.validate_on_submit():
@@ -318,7 +290,7 @@ def upload(slug: str):
                              limits(), g.lms_user)
     except authoring.AuthoringError as exc:
         db_session().rollback()
-        flash(problem_text(exc), "error")
+        flash(problem_text(exc.problem), "error")
         return redirect(url_for(".course", slug=slug))
     db_session().commit()
     flash(_("Image uploaded: %(path)s", path=posixpath.join(folder, filename)), "success")
@@ -326,7 +298,7 @@ def upload(slug: str):
 
 
 @bp.post("/<slug>/publish")
-def publish(slug: str):
+def publish(slug: str) -> ResponseReturnValue:
     session = db_session()
     course = current_course()
     if not ActionForm().validate_on_submit():
@@ -343,7 +315,7 @@ def publish(slug: str):
 
 
 @bp.post("/<slug>/discard")
-def discard(slug: str):
+def discard(slug: str) -> ResponseReturnValue:
     course = current_course()
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -353,7 +325,7 @@ def discard(slug: str):
 
 
 @bp.get("/<slug>/versions")
-def versions(slug: str):
+def versions(slug: str) -> ResponseReturnValue:
     session = db_session()
     course = current_course()
     rows = session.scalars(select(CourseVersion).where(CourseVersion.course_id == course.id)
@@ -371,7 +343,7 @@ def versions(slug: str):
 
 
 @bp.post("/<slug>/rollback")
-def rollback(slug: str):
+def rollback(slug: str) -> ResponseReturnValue:
     session = db_session()
     course = current_course()
     number = request.form.get("number", type=int)
@@ -381,7 +353,7 @@ def rollback(slug: str):
         result = authoring.rollback(session, course, number, limits(), g.lms_user)
     except authoring.AuthoringError as exc:
         session.rollback()
-        flash(problem_text(exc), "error")
+        flash(problem_text(exc.problem), "error")
         return redirect(url_for(".versions", slug=slug))
     except authoring.PublishRefused as refused:
         session.rollback()
@@ -392,7 +364,7 @@ def rollback(slug: str):
 
 
 @bp.get("/<slug>/export.zip")
-def export_zip(slug: str):
+def export_zip(slug: str) -> ResponseReturnValue:
     session = db_session()
     course = current_course()
     version = authoring.latest_version(session, course)
@@ -407,7 +379,7 @@ def export_zip(slug: str):
 
 # -- editors --------------------------------------------------------------------------------
 @bp.post("/<slug>/editors")
-def add_editor(slug: str):
+def add_editor(slug: str) -> ResponseReturnValue:
     session = db_session()
     course = current_course()
     form = EditorForm()
@@ -418,7 +390,7 @@ def add_editor(slug: str):
         person = authoring.add_editor(session, course, form.email.data, g.lms_user)
     except authoring.AuthoringError as exc:
         session.rollback()
-        flash(problem_text(exc), "error")
+        flash(problem_text(exc.problem), "error")
         return redirect(url_for(".course", slug=slug, _anchor="editors"))
     session.commit()
     flash(_("%(name)s can now edit this course.", name=person.name), "success")
@@ -426,7 +398,7 @@ def add_editor(slug: str):
 
 
 @bp.route("/<slug>/editors/<int:user_id>/remove", methods=["GET", "POST"])
-def remove_editor(slug: str, user_id: int):
+def remove_editor(slug: str, user_id: int) -> ResponseReturnValue:
     """A confirmation page (GET), then the removal (POST)."""
     session = db_session()
     course = current_course()
@@ -442,13 +414,14 @@ def remove_editor(slug: str, user_id: int):
             authoring.remove_editor(session, course, editor.user, g.lms_user)
         except authoring.AuthoringError as exc:
             session.rollback()
-            flash(problem_text(exc), "error")
+            flash(problem_text(exc.problem), "error")
             return redirect(url_for(".course", slug=slug, _anchor="editors"))
         session.commit()
         flash(_("%(name)s no longer edits this course.", name=name), "success")
         if not authoring.is_editor(session, course, g.lms_user):
             return redirect(url_for(".index"))
         return redirect(url_for(".course", slug=slug, _anchor="editors"))
-    count = session.scalar(select(func.count()).select_from(CourseEditor).where(CourseEditor.course_id == course.id))
+    count = session.scalar(
+        select(func.count()).select_from(CourseEditor).where(CourseEditor.course_id == course.id)) or 0
     return render_template("lms/author/remove_editor.html", course=course, editor=editor, form=form,
                            last=count <= 1, yourself=user_id == g.lms_user.id)

@@ -1,9 +1,22 @@
 """Routes for certificates: mine, PDF and badge downloads, public verification, HR pages."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from sqlalchemy import select
 
@@ -15,21 +28,18 @@ from ..models import Certificate, Course, User
 from ..services import certificates as service
 from ..services import groups
 from ..state import db_session
-from ..web import NavItem, add_nav_item, public, roles_required
-from . import bp, limiter
+from ..web import NavItem, add_nav_item, public, rate_limited, roles_required
 from .forms import RevokeForm
 from .pdf import render
 from .signing import issuer_key
 
-add_nav_item(NavItem("lms.certificates.mine", lambda: _("My certificates"), (), order=10))
-add_nav_item(NavItem("lms.certificates.expiring", lambda: _("Expiring certificates"), ("hr", "trainer"), order=70))
+bp = Blueprint("certificates", __name__)
+
+add_nav_item(bp, NavItem("lms.certificates.mine", lambda: _("My certificates"), (), order=10))
+add_nav_item(bp, NavItem("lms.certificates.expiring", lambda: _("Expiring certificates"), ("hr", "trainer"), order=70))
 
 
-def verify_limit() -> str:
-    return current_app.config["LMS_VERIFY_RATE_LIMIT"]
-
-
-verify_rate = limiter.shared_limit(verify_limit, scope="lms-verify")
+verify_rate = rate_limited("LMS_VERIFY_RATE_LIMIT", "verify")
 
 
 def organisation() -> str:
@@ -66,7 +76,7 @@ def renew_and_commit() -> None:
 
 
 @bp.get("/certificates/")
-def mine():
+def mine() -> ResponseReturnValue:
     renew_and_commit()
     certificates = service.certificates_of(db_session(), g.lms_user.id)
     return render_template("lms/certificates/mine.html", certificates=certificates, status_of=service.status_of)
@@ -98,7 +108,7 @@ def sheet_for(certificate: Certificate) -> core.Sheet:
 
 
 @bp.get("/certificates/<serial>.pdf")
-def pdf(serial: str):
+def pdf(serial: str) -> ResponseReturnValue:
     certificate = own_or_404(serial)
     response = Response(render(sheet_for(certificate)), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="certificate-{certificate.serial}.pdf"'
@@ -130,7 +140,7 @@ def credential_for(certificate: Certificate) -> dict:
 
 
 @bp.get("/certificates/<serial>/badge.json")
-def badge_json(serial: str):
+def badge_json(serial: str) -> ResponseReturnValue:
     certificate = own_or_404(serial)
     response = current_app.response_class(json.dumps(credential_for(certificate), ensure_ascii=False, indent=2),
                                           mimetype="application/ld+json")
@@ -139,7 +149,7 @@ def badge_json(serial: str):
 
 
 @bp.get("/certificates/<serial>/badge.jwt")
-def badge_jwt(serial: str):
+def badge_jwt(serial: str) -> ResponseReturnValue:
     """The Open Badge as a signed JWT-VC (EdDSA), checkable with the published JWK."""
     certificate = own_or_404(serial)
     token = core.sign_jwt_vc(credential_for(certificate), issuer_key(),
@@ -151,7 +161,7 @@ def badge_jwt(serial: str):
 
 @bp.get("/certificates/issuer.jwk")
 @public
-def issuer_jwk():
+def issuer_jwk() -> ResponseReturnValue:
     """The public key that signs the badges, as a JWK."""
     return current_app.response_class(json.dumps(core.public_jwk(issuer_key().public_key())),
                                       mimetype="application/jwk+json")
@@ -159,7 +169,7 @@ def issuer_jwk():
 
 @bp.get("/certificates/issuer.json")
 @public
-def issuer():
+def issuer() -> ResponseReturnValue:
     """The issuer's Open Badges profile."""
     profile = {"@context": [core.CREDENTIALS_CONTEXT, core.OB_CONTEXT], "id": issuer_id(), "type": ["Profile"],
                "name": organisation(), "url": absolute_url("lms.learn.home")}
@@ -169,7 +179,7 @@ def issuer():
 # -- public verification -------------------------------------------------------
 def verification(certificate: Certificate) -> dict:
     """What anyone may learn from a serial: the state, the holder, the course and the dates."""
-    def day(moment):
+    def day(moment: dt.datetime | None) -> str | None:
         return moment.date().isoformat() if moment else None
 
     return {
@@ -183,7 +193,7 @@ def verification(certificate: Certificate) -> dict:
     }
 
 
-def verify_response(serial: str, as_json: bool):
+def verify_response(serial: str, as_json: bool) -> ResponseReturnValue:
     certificate = service.find(db_session(), serial)
     if as_json:
         if certificate is None:
@@ -197,21 +207,21 @@ def verify_response(serial: str, as_json: bool):
 @bp.get("/verify/<serial>")
 @public
 @verify_rate
-def verify(serial: str):
+def verify(serial: str) -> ResponseReturnValue:
     return verify_response(serial, request.args.get("format") == "json")
 
 
 @bp.get("/verify/<serial>.json")
 @public
 @verify_rate
-def verify_json(serial: str):
+def verify_json(serial: str) -> ResponseReturnValue:
     return verify_response(serial, True)
 
 
 # -- HR and trainers -----------------------------------------------------------
 @bp.get("/certificates/expiring")
 @roles_required("hr", "trainer")
-def expiring():
+def expiring() -> ResponseReturnValue:
     renew_and_commit()
     session = db_session()
     rows = [c for c in service.expiring(session) if may_see(c)]
@@ -220,7 +230,7 @@ def expiring():
 
 @bp.get("/certificates/people/<int:user_id>")
 @roles_required("hr", "trainer")
-def person(user_id: int):
+def person(user_id: int) -> ResponseReturnValue:
     session = db_session()
     # HR and admins see everyone; a trainer a learner of their groups, and of their
     # certificates only those of courses assigned through those groups or by the trainer
@@ -240,7 +250,7 @@ def person(user_id: int):
 
 @bp.post("/certificates/<serial>/revoke")
 @roles_required("hr")
-def revoke(serial: str):
+def revoke(serial: str) -> ResponseReturnValue:
     session = db_session()
     certificate = service.find(session, serial)
     if certificate is None:

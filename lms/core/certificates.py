@@ -27,13 +27,14 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from .problems import Problem, define
 
 RULE_KEYS = ("require", "min_score", "validity_months", "title", "trainer", "description")
 REQUIREMENTS = ("completed",)
@@ -49,51 +50,60 @@ OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 
 
 # -- the rule ---------------------------------------------------------------
-def check_rule(raw: Any) -> tuple[dict[str, Any], list[tuple[str | None, str]]]:
-    """Normalise a ``certificate:`` mapping; return the rule and ``(key, message)`` problems.
+NOT_A_MAPPING = define("certificate.not-a-mapping",
+                       "'certificate:' must be a mapping such as {require: completed, validity_months: 12}")
+UNKNOWN_KEY = define("certificate.unknown-key", "unknown certificate key '%(key)s' (known: %(known)s)")
+BAD_REQUIREMENT = define("certificate.bad-require", "certificate 'require: %(value)s' must be one of: %(allowed)s")
+BAD_MIN_SCORE = define("certificate.bad-min-score", "certificate 'min_score: %(value)s' must be a number from 0 to 100")
+BAD_VALIDITY = define("certificate.bad-validity", "certificate 'validity_months: %(value)s' must be a whole number "
+                                                  "of months from 0 (never expires) to 600")
+BAD_TEXT = define("certificate.bad-text", "certificate '%(key)s:' must be text of at most 200 characters")
 
-    An empty or missing mapping gives ``{}``: the course issues no certificate.
+
+def check_rule(raw: Any) -> tuple[dict[str, Any], list[tuple[str | None, Problem]]]:
+    """Normalise a ``certificate:`` mapping; return the rule and its problems, each with its key.
+
+    A problem is reported at no path (``""``, line 0): the caller knows the file and finds the
+    key's line (:meth:`Problem.relocated`). An empty or missing mapping gives ``{}``: the
+    course issues no certificate.
     """
     if raw is None or raw == {}:
         return {}, []
     if not isinstance(raw, dict):
-        return {}, [(None, "'certificate:' must be a mapping such as {require: completed, validity_months: 12}")]
-    problems: list[tuple[str | None, str]] = []
+        return {}, [(None, Problem.of("", 0, NOT_A_MAPPING))]
+    problems: list[tuple[str | None, Problem]] = []
+
+    def report(key: str, code: str, /, **params: Any) -> None:
+        problems.append((key, Problem.of("", 0, code, **params)))
+
     rule = dict(DEFAULT_RULE)
     for key, value in raw.items():
         if key not in RULE_KEYS:
-            problems.append((key, f"unknown certificate key '{key}' (known: {', '.join(RULE_KEYS)})"))
+            report(key, UNKNOWN_KEY, key=key, known=RULE_KEYS)
         elif key == "require":
             if value not in REQUIREMENTS:
-                problems.append((key, f"certificate 'require: {value}' must be one of: {', '.join(REQUIREMENTS)}"))
+                report(key, BAD_REQUIREMENT, value=value, allowed=REQUIREMENTS)
             else:
                 rule[key] = value
         elif key == "min_score":
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-                problems.append((key, f"certificate 'min_score: {value}' must be a number from 0 to 100"))
+                report(key, BAD_MIN_SCORE, value=value)
             else:
                 rule[key] = value
         elif key == "validity_months":
             if value is None:
                 rule[key] = 0
             elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 600:
-                problems.append((key, f"certificate 'validity_months: {value}' must be a whole number of months "
-                                      "from 0 (never expires) to 600"))
+                report(key, BAD_VALIDITY, value=value)
             else:
                 rule[key] = value
         elif value is None:
             rule[key] = ""
         elif not isinstance(value, str) or len(value) > 200:
-            problems.append((key, f"certificate '{key}:' must be text of at most 200 characters"))
+            report(key, BAD_TEXT, key=key)
         else:
             rule[key] = value.strip()
     return rule, problems
-
-
-def course_score(quiz_scores: Iterable[float | None]) -> float | None:
-    """The course's score: the mean of its quiz percentages (None when it has no quiz)."""
-    scores = [float(s) if s is not None else 0.0 for s in quiz_scores]
-    return round(sum(scores) / len(scores), 1) if scores else None
 
 
 def rule_met(rule: dict[str, Any], completed: bool, score: float | None) -> bool:

@@ -1,23 +1,46 @@
-"""Completion rules: from what a learner did to module and course status.
+"""Completion rules: from each activity's status to the modules' and the course's progress.
 
-Pure: takes the course manifest's structure and a map of activity keys to
-progress records, returns the status of each module and of the course.
+Pure: takes the course manifest's structure, the completion rules of course.md and each
+activity's status (:mod:`lms.core.status`), and says which requirements are met, how many
+of them per module, and where "Continue" leads. The course's *status* (completed,
+overdue...) is :func:`lms.core.status.course_status`; this module says whether the
+requirements are all met, which is what records a completion.
+
+How a kind is counted comes from the activity-kind registry (:mod:`lms.core.activities`):
+its ``completion_key`` in course.md (``lessons``, ``quizzes``...) and its default rule.
 """
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE = "not_started", "in_progress", "completed", "overdue"
+from . import activities
+from .status import COMPLETED, IN_PROGRESS, NOT_COUNTED, NOT_STARTED, requirement_met
+
+
+def rule_for(kind: str, rules: Mapping[str, str]) -> str:
+    """The completion rule that applies to activities of ``kind`` under the course's ``rules``."""
+    found = activities.get(kind)
+    if found is None:
+        return NOT_COUNTED
+    return rules.get(found.completion_key, found.default_rule)
+
+
+def counts(kind: str, rules: Mapping[str, str]) -> bool:
+    """Whether an activity of ``kind`` takes part in completion under ``rules``."""
+    return rule_for(kind, rules) != NOT_COUNTED
 
 
 @dataclass(frozen=True)
-class ActivityState:
-    """What is known of one activity for one learner."""
+class ActivityProgress:
+    """One activity as the course page shows it."""
 
-    status: str = NOT_STARTED  # not_started | started | completed
-    passed: bool | None = None  # graded activities: did the result meet the rule
+    key: str
+    kind: str
+    status: str
+    counted: bool
+    met: bool
 
 
 @dataclass(frozen=True)
@@ -38,93 +61,68 @@ class CourseProgress:
     done: int
     total: int
     modules: tuple[ModuleProgress, ...]
-    completed: bool
+    activities: Mapping[str, ActivityProgress]
+    #: every requirement is met (this is what records the course's completion)
+    requirements_met: bool
+    #: where "Continue" leads: the first requirement not yet met (None when all are)
     next_key: str | None
-    status: str
+    started: bool
+    #: the minutes the activities not yet met take (as the course states or estimates them)
+    minutes_left: int = 0
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
-
-def counts(kind: str, rules: dict[str, str]) -> bool:
-    """Whether an activity of ``kind`` takes part in completion under ``rules``."""
-    rule = rules.get({"lesson": "lessons", "quiz": "quizzes", "scenario": "scenarios"}.get(kind, kind), "all")
-    return rule != "none"
-
-
-def activity_done(kind: str, state: ActivityState, rules: dict[str, str]) -> bool:
-    """Whether one activity counts as done under the course's rules."""
-    if kind == "lesson":
-        return state.status == "completed"
-    rule = rules.get({"quiz": "quizzes", "scenario": "scenarios"}.get(kind, kind), "passed")
-    if rule in ("attempted", "finished"):
-        return state.status == "completed"
-    return state.status == "completed" and bool(state.passed)
+    def position(self, key: str) -> tuple[int, int]:
+        """(1-based place of ``key`` in reading order, number of activities)."""
+        order = list(self.activities)
+        return (order.index(key) + 1 if key in order else 0), len(order)
 
 
-def course_progress(
-    edition: dict[str, Any],
-    rules: dict[str, str],
-    states: dict[str, ActivityState],
-    last_key: str | None = None,
-    due: dt.date | None = None,
-    today: dt.date | None = None,
-) -> CourseProgress:
+def module_status(done: int, total: int, started: bool) -> str:
+    """A module's status: completed when its requirements are met, else in progress once touched."""
+    return COMPLETED if done == total else (IN_PROGRESS if started or done else NOT_STARTED)
+
+
+def course_progress(edition: Mapping[str, Any], rules: Mapping[str, str], statuses: Mapping[str, str],
+                    ) -> CourseProgress:
     """Progress of one learner through one edition of a course.
 
-    ``next_key`` is where "Continue" leads: the activity after the last one
-    opened if that one is done, else the last one opened, else the first not done.
+    ``statuses`` maps activity keys to their status (missing: not started).
     """
     modules = []
     done_total = counted_total = 0
-    order: list[str] = []
-    done_keys: set[str] = set()
+    shown: dict[str, ActivityProgress] = {}
+    next_key: str | None = None
     started_any = False
+    minutes_left = 0
     for module in edition["modules"]:
         done = total = 0
         started = False
         for activity in module["activities"]:
             key, kind = activity["key"], activity["kind"]
-            order.append(key)
-            state = states.get(key, ActivityState())
-            if state.status != NOT_STARTED:
-                started = True
-            is_done = activity_done(kind, state, rules)
-            if is_done:
-                done_keys.add(key)
-            if counts(kind, rules):
+            status = statuses.get(key, NOT_STARTED)
+            rule = rule_for(kind, rules)
+            counted = rule != NOT_COUNTED
+            met = counted and requirement_met(status, rule)
+            shown[key] = ActivityProgress(key, kind, status, counted, met)
+            started = started or status != NOT_STARTED
+            if counted:
                 total += 1
-                done += is_done
-        status = COMPLETED if done == total else (IN_PROGRESS if started or done else NOT_STARTED)
+                done += met
+                if not met:
+                    minutes_left += activity.get("minutes") or 0
+                    next_key = next_key or key
         started_any = started_any or started
-        modules.append(ModuleProgress(module["slug"], module["title"], done, total, status))
+        modules.append(ModuleProgress(module["slug"], module["title"], done, total, module_status(done, total, started)))
         done_total += done
         counted_total += total
-    completed = done_total == counted_total and counted_total > 0
-    next_key = None
-    if last_key in order:
-        index = order.index(last_key)
-        if last_key not in done_keys:
-            next_key = last_key
-        else:
-            later = [k for k in order[index + 1:] if k not in done_keys]
-            next_key = later[0] if later else None
-    if next_key is None:
-        remaining = [k for k in order if k not in done_keys]
-        next_key = remaining[0] if remaining else (order[0] if order else None)
-    if completed:
-        status = COMPLETED
-    elif due is not None and today is not None and today > due:
-        status = OVERDUE
-    elif started_any or done_total:
-        status = IN_PROGRESS
-    else:
-        status = NOT_STARTED
-    return CourseProgress(done_total, counted_total, tuple(modules), completed, next_key, status)
+    return CourseProgress(done_total, counted_total, tuple(modules), shown,
+                          counted_total > 0 and done_total == counted_total, next_key, started_any, minutes_left)
 
 
-def neighbours(edition: dict[str, Any], key: str) -> tuple[str | None, str | None]:
+def neighbours(edition: Mapping[str, Any], key: str) -> tuple[str | None, str | None]:
     """The activities before and after ``key`` in reading order."""
     order = [a["key"] for m in edition["modules"] for a in m["activities"]]
     if key not in order:

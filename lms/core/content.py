@@ -13,51 +13,88 @@ Loading works on a mapping of relative paths to bytes, so a folder on disk, a
 zip upload and a stored content version all go through the same code.
 
 A course folder is untrusted input (it comes from a trainer's machine or a
-repository): :func:`read_tree` never follows a symbolic link and never reads a
-file outside the folder, and every image's bytes must match its extension
-(:func:`lms.core.assets.image_matches`), whether it came from a folder, a zip
-or an upload.
+repository): :mod:`lms.core.folders` reads it without following a link or
+reading a file outside the folder, and every image's bytes must match its
+extension (:func:`lms.core.assets.image_matches`), whether it came from a
+folder, a zip or an upload.
+
+Every problem is a :class:`~lms.core.problems.Problem` with a code defined
+below, next to the check that reports it; the reader's language is chosen where
+it is shown.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import activities
+from . import activities, course_rules
 from .assets import ASSET_EXTENSIONS, image_matches
 from .certificates import check_rule as check_certificate_rule
-from .frontmatter import Document, split_front_matter
-from .problems import Problem
+from .folders import LINK_REFUSED, Limits, course_dirs, decode, read_tree, too_large
+from .frontmatter import MISSING_TITLE, UNKNOWN_KEY, Document, front_matter_line, split_front_matter
+from .problems import Problem, define
 from .render import Rendered, render_markdown
+
+__all__ = [  # the folder reading lives in lms.core.folders; its names are part of this API too
+    "LINK_REFUSED", "Limits", "course_dirs", "decode", "read_tree",
+    "Activity", "CourseContent", "DirectoryCheck", "Edition", "Module",
+    "check_directory", "content_hash", "load_course", "load_directory", "split_language",
+]
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANG_RE = re.compile(r"^[a-z]{2}$")
-RESERVED_MODULE_SLUGS = {"files", "language", "progress"}
-COURSE_KEYS = {"title", "language", "summary", "modules", "completion", "certificate", "slug", "fallback"}
+RESERVED_MODULE_SLUGS = {"files", "language", "progress", "complete", "edition"}
+COURSE_KEYS = {"title", "language", "summary", "modules", "completion", "certificate", "slug", "fallback", "rules"}
 TRANSLATION_KEYS = {"title", "summary", "fallback", "language"}
 MODULE_KEYS = {"title", "summary", "activities"}
-COMPLETION_RULES = {
-    "lessons": {"all", "none"},
-    "quizzes": {"passed", "attempted", "none"},
-    "scenarios": {"passed", "finished", "none"},
-}
-DEFAULT_COMPLETION = {"lessons": "all", "quizzes": "passed", "scenarios": "passed"}
 LINK_BASE = "/__lms__/"
 """Resolved links start with this; the app swaps in the course's real URL."""
-LINK_REFUSED = "is a symbolic link; course folders may not contain links: copy the file in instead"
 
-
-@dataclass(frozen=True)
-class Limits:
-    text_bytes: int = 1_000_000
-    asset_bytes: int = 5_000_000
-    files: int = 2_000
+# -- the problems a course can have ---------------------------------------------
+NO_SUCH_DIRECTORY = define("folder.missing", "no such directory")
+NO_COURSES = define("folder.no-courses", "no course folders here (a course folder holds a course.md)")
+DUPLICATE_SLUG = define("course.duplicate-slug", "duplicate course slug '%(slug)s' (also %(other)s)")
+BAD_SLUG = define("course.bad-slug", "course folder name '%(slug)s' must use a-z, 0-9 and '-'")
+NO_COURSE_MD = define("course.missing", "missing course.md: every course folder needs one")
+BAD_LANGUAGE = define("course.bad-language", "'language:' must be a two-letter code such as ru, en or ar")
+COMPLETION_NOT_MAPPING = define("course.completion-not-mapping",
+                                "'completion:' must be a mapping such as {lessons: all, quizzes: passed}")
+UNKNOWN_COMPLETION = define("course.unknown-completion-rule", "unknown completion rule '%(key)s' (known: %(known)s)")
+BAD_COMPLETION = define("course.bad-completion-rule", "completion rule '%(key)s: %(value)s' must be one of: %(allowed)s")
+NOT_AN_IMAGE = define("course.not-an-image", "the file is not a %(kind)s image (its contents do not match its name); "
+                                             "save it as %(kind)s or give it the right extension")
+UNSUPPORTED_FILE = define("course.unsupported-file",
+                          "unsupported file type; a course holds .md files and images (png, jpg, gif, webp)")
+MODULES_NOT_LIST = define("course.modules-not-list", "'modules:' must be a list of module folder names")
+MODULE_TWICE = define("course.module-twice", "module '%(module)s' is listed twice in 'modules:'")
+MODULE_MISSING = define("course.module-missing", "module '%(module)s' is listed but %(module)s/module.md does not exist")
+FOLDER_NOT_LISTED = define("course.folder-not-listed",
+                           "folder '%(folder)s' is not listed in course.md 'modules:'; list it or remove it")
+BAD_MODULE_NAME = define("course.bad-module-name",
+                         "module folder name '%(module)s' must use a-z, 0-9 and '-' (and not be %(reserved)s)")
+NO_MODULES = define("course.no-modules", "the course has no modules")
+ACTIVITIES_NOT_LIST = define("module.activities-not-list", "'activities:' must be a list of file names without .md")
+ACTIVITY_MISSING = define("module.activity-missing",
+                          "activity '%(activity)s' is listed but %(module)s/%(activity)s.md does not exist")
+ACTIVITY_TWICE = define("module.activity-twice", "activity '%(activity)s' is listed twice")
+ACTIVITY_NOT_LISTED = define("module.activity-not-listed",
+                             "'%(activity)s' is not listed in %(module)s/module.md 'activities:'")
+BAD_FILE_NAME = define("module.bad-file-name",
+                       "file names must use a-z, 0-9 and '-' (for example 01-first-contact.md)")
+NO_ORIGINAL = define("module.no-original",
+                     "translation without an original: add the file without a language suffix")
+EMPTY_MODULE = define("module.empty", "the module has no lessons or activities")
+UNKNOWN_LANGUAGE = define("translation.unknown-language", "translation into '%(language)s' but there is no "
+                                                          "course.%(language)s.md; add it or rename the file")
+NOT_IN_TRANSLATION = define("translation.course-key", "'%(key)s' belongs in course.md, not in a translation")
+BAD_FALLBACK = define("translation.bad-fallback", "fallback language '%(language)s' has no course.%(language)s.md")
+TRANSLATION_TYPE = define("translation.other-type", "a translation must have the same type as %(original)s")
+UNKNOWN_TYPE = define("activity.unknown-type", "unknown activity type '%(kind)s' (known: %(known)s)")
+BROKEN_LINK = define("activity.broken-link", "link to '%(target)s' points to no lesson or image of this course")
 
 
 @dataclass
@@ -72,6 +109,10 @@ class Activity:
     html: str = ""
     minutes: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    #: what the course's own rules can count in it (:mod:`lms.core.course_rules`)
+    measures: dict[str, int] = field(default_factory=dict)
+    #: what the course outline shows of it without opening it (:attr:`ParsedActivity.facts`)
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -128,10 +169,10 @@ class CourseContent:
                     "summary": ed.summary,
                     "modules": [
                         {
-                            "slug": m.slug, "title": m.title, "summary": m.summary,
+                            "slug": m.slug, "title": m.title, "summary": m.summary, "language": m.language,
                             "activities": [
                                 {"key": a.key, "slug": a.slug, "kind": a.kind, "title": a.title,
-                                 "minutes": a.minutes, "language": a.language}
+                                 "minutes": a.minutes, "language": a.language, **({"facts": a.facts} if a.facts else {})}
                                 for a in m.activities
                             ],
                         }
@@ -141,25 +182,6 @@ class CourseContent:
                 for lang, ed in self.editions.items()
             },
         }
-
-
-def front_matter_line(source: str, key: str, subkey: str | None = None) -> int:
-    """The line of ``key:`` (and of ``subkey:`` under it) in a file's front matter; 1 if not found."""
-    lines = source.split("\n")
-    found = 1
-    for number, line in enumerate(lines[1:], start=2):
-        if line.strip() in ("---", "..."):
-            break
-        if found == 1 and re.match(rf"{re.escape(key)}\s*:", line):
-            found = number
-            if subkey is None or re.search(rf"[{{,]\s*{re.escape(subkey)}\s*:", line):
-                return number
-        elif found > 1 and subkey is not None:
-            if line and not line[0].isspace():
-                break
-            if re.match(rf"\s+{re.escape(subkey)}\s*:", line):
-                return number
-    return found
 
 
 def content_hash(files: dict[str, bytes]) -> str:
@@ -180,124 +202,6 @@ def split_language(filename: str) -> tuple[str, str | None]:
     return stem, None
 
 
-MAX_FOLDER_DEPTH = 8
-"""A course is course.md, module folders and perhaps an images folder in each: 8 levels is plenty."""
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-
-
-class _Unreadable(Exception):
-    """A file under a course folder that must not be read; the message says why."""
-
-
-def _read_inside(path: Path, inside: Path, limit: int) -> bytes | None:
-    """The bytes of the regular file ``path``, or None when it holds more than ``limit``.
-
-    The file is opened without following a link, checked to be a regular file
-    and to lie under ``inside`` once every folder on its way is resolved, so a
-    folder swapped for a link while the tree is read cannot lead outside.
-    Raises :class:`_Unreadable` otherwise.
-    """
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError as exc:
-        raise _Unreadable(LINK_REFUSED if path.is_symlink() else f"cannot be read: {exc.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _Unreadable("is not a regular file; a course holds .md files and images")
-        if not path.resolve().is_relative_to(inside):
-            raise _Unreadable("lies outside the course folder (a folder on its way is a link); copy the file in instead")
-        if info.st_size > limit:
-            return None
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            data = handle.read(limit + 1)
-        return data if len(data) <= limit else None
-    finally:
-        os.close(fd)
-
-
-def read_tree(root: Path, display: str, limits: Limits = Limits()) -> tuple[dict[str, bytes], list[Problem]]:
-    """Read every file under ``root``; oversized files are reported, not read.
-
-    Symbolic links (to files or folders, and ``root`` itself) are reported and
-    never followed, nothing outside ``root`` is read, and anything that is not
-    a regular file or folder (a pipe, a device) is reported. Names starting
-    with ``.`` are skipped.
-    """
-    files: dict[str, bytes] = {}
-    problems: list[Problem] = []
-    if root.is_symlink():
-        return files, [Problem(display, 0, LINK_REFUSED)]
-    inside = root.resolve()
-
-    def too_large(shown: str, size: int, limit: int) -> Problem:
-        return Problem(shown, 0, f"file is {size / 1_000_000:.1f} MB, over the limit of {limit / 1_000_000:.1f} MB; "
-                                 "make it smaller or split it")
-
-    def walk(directory: Path, prefix: str) -> bool:
-        """Read ``directory`` into ``files``; False once the file limit stops the reading."""
-        if prefix.count("/") > MAX_FOLDER_DEPTH:
-            problems.append(Problem(f"{display}/{prefix}".rstrip("/"), 0,
-                                    f"folders nest more than {MAX_FOLDER_DEPTH} levels deep; a course needs two or three"))
-            return True
-        try:
-            with os.scandir(directory) as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
-        except OSError as exc:
-            problems.append(Problem(f"{display}/{prefix}".rstrip("/"), 0, f"cannot be read: {exc.strerror}"))
-            return True
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            rel = prefix + entry.name
-            shown = f"{display}/{rel}"
-            if entry.is_symlink():
-                problems.append(Problem(shown, 0, LINK_REFUSED))
-            elif entry.is_dir(follow_symlinks=False):
-                if not walk(directory / entry.name, rel + "/"):
-                    return False
-            elif not entry.is_file(follow_symlinks=False):
-                problems.append(Problem(shown, 0, "is not a regular file; a course holds .md files and images"))
-            else:
-                size = entry.stat(follow_symlinks=False).st_size
-                limit = limits.asset_bytes if posixpath.splitext(rel)[1].lower() in ASSET_EXTENSIONS \
-                    else limits.text_bytes
-                if size > limit:
-                    problems.append(too_large(shown, size, limit))
-                    continue
-                if len(files) >= limits.files:
-                    problems.append(Problem(shown, 0, f"a course may hold at most {limits.files} files"))
-                    return False
-                try:
-                    data = _read_inside(directory / entry.name, inside, limit)
-                except _Unreadable as refused:
-                    problems.append(Problem(shown, 0, str(refused)))
-                    continue
-                if data is None:
-                    problems.append(too_large(shown, limit + 1, limit))
-                else:
-                    files[rel] = data
-        return True
-
-    walk(root, "")
-    return files, problems
-
-
-def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
-    """Decode UTF-8 text; anything else is a problem naming the line."""
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        hint = ""
-        try:
-            data.decode("cp1251")
-            hint = " (it looks like Windows-1251)"
-        except UnicodeDecodeError:
-            pass
-        return None, Problem(path, line, f"file is not UTF-8{hint}; save it with UTF-8 encoding")
-
-
 class _Loader:
     def __init__(self, slug: str, files: dict[str, bytes], display: str, limits: Limits):
         self.slug = slug
@@ -306,15 +210,15 @@ class _Loader:
         self.limits = limits
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
-        self.docs: dict[str, Document] = {}
+        self.docs: dict[str, Document | None] = {}  # None: the file is not text
         self.texts: dict[str, str] = {}
         self.hash = content_hash(files)
 
     def where(self, rel: str) -> str:
         return f"{self.display}/{rel}" if self.display else rel
 
-    def problem(self, rel: str, line: int, message: str) -> None:
-        self.problems.append(Problem(self.where(rel), line, message))
+    def problem(self, rel: str, line: int, code: str, /, **params: Any) -> None:
+        self.problems.append(Problem.of(self.where(rel), line, code, **params))
 
     def doc(self, rel: str) -> Document | None:
         if rel in self.docs:
@@ -324,8 +228,9 @@ class _Loader:
         text, problem = decode(self.files[rel], self.where(rel))
         if problem:
             self.problems.append(problem)
-            self.docs[rel] = None  # type: ignore[assignment]
+            self.docs[rel] = None
             return None
+        assert text is not None  # decode gives either the text or a problem
         document = split_front_matter(text, self.where(rel))
         self.problems.extend(document.problems)
         self.docs[rel] = document
@@ -365,7 +270,7 @@ class _Loader:
             start = doc.body.find(markdown_text) if markdown_text else 0
             base = doc.body_line + (doc.body.count("\n", 0, start) if start > 0 else 0)
             for target, offset in rendered.broken_links:
-                self.problem(rel, base + offset, f"link to '{target}' points to no lesson or image of this course")
+                self.problem(rel, base + offset, BROKEN_LINK, target=target)
             return rendered
 
         return render_body
@@ -373,36 +278,43 @@ class _Loader:
     # -- structure -----------------------------------------------------
     def load(self) -> CourseContent | None:
         if "course.md" not in self.files:
-            self.problem("course.md", 0, "missing course.md: every course folder needs one")
+            self.problem("course.md", 0, NO_COURSE_MD)
             return None
         course = self.doc("course.md")
         if course is None:
             return None
         meta = course.meta
         for key in sorted(set(meta) - COURSE_KEYS):
-            self.problem("course.md", 1, f"unknown front matter key '{key}' (known: {', '.join(sorted(COURSE_KEYS))})")
+            self.problem("course.md", 1, UNKNOWN_KEY, key=key, known=sorted(COURSE_KEYS))
         language = meta.get("language")
         if not isinstance(language, str) or not LANG_RE.match(language):
-            self.problem("course.md", 1, "'language:' must be a two-letter code such as ru, en or ar")
+            self.problem("course.md", 1, BAD_LANGUAGE)
             language = "ru"
         if not isinstance(meta.get("title"), str) or not meta["title"].strip():
-            self.problem("course.md", 1, "missing 'title:' in the front matter")
-        completion = dict(DEFAULT_COMPLETION)
+            self.problem("course.md", 1, MISSING_TITLE)
+        completion = activities.default_completion()
+        completion_rules = activities.completion_rules()
         raw_completion = meta.get("completion") or {}
         if not isinstance(raw_completion, dict):
-            self.problem("course.md", 1, "'completion:' must be a mapping such as {lessons: all, quizzes: passed}")
+            self.problem("course.md", 1, COMPLETION_NOT_MAPPING)
             raw_completion = {}
         for key, value in raw_completion.items():
-            if key not in COMPLETION_RULES:
-                self.problem("course.md", 1, f"unknown completion rule '{key}' (known: lessons, quizzes, scenarios)")
-            elif value not in COMPLETION_RULES[key]:
-                allowed = ", ".join(sorted(COMPLETION_RULES[key]))
-                self.problem("course.md", 1, f"completion rule '{key}: {value}' must be one of: {allowed}")
+            if key not in completion_rules:
+                self.problem("course.md", 1, UNKNOWN_COMPLETION, key=key, known=sorted(completion_rules))
+            elif value not in completion_rules[key]:
+                self.problem("course.md", 1, BAD_COMPLETION, key=key, value=value,
+                             allowed=sorted(completion_rules[key]))
             else:
                 completion[key] = value
         certificate, certificate_problems = check_certificate_rule(meta.get("certificate"))
-        for key, message in certificate_problems:
-            self.problem("course.md", front_matter_line(course.source, "certificate", key), message)
+        for key, problem in certificate_problems:
+            self.problems.append(problem.relocated(self.where("course.md"),
+                                                   front_matter_line(course.source, "certificate", key)))
+
+        rules, rule_problems = course_rules.parse_rules(meta.get("rules"), activities.names(), activities.measures())
+        for key, problem in rule_problems:
+            self.problems.append(problem.relocated(self.where("course.md"),
+                                                   front_matter_line(course.source, "rules", key)))
 
         self.check_files()
         module_slugs = self.module_order(meta)
@@ -427,6 +339,12 @@ class _Loader:
                 editions[lang] = edition
         if not editions or language not in editions:
             return None
+        if rules:
+            counted = {lang: [(m.slug, [course_rules.Counted(self.where(a.path), m.slug, a.kind, a.language, a.measures)
+                                        for a in m.activities]) for m in edition.modules]
+                       for lang, edition in editions.items()}
+            self.warnings.extend(course_rules.check_rules(rules, self.where("course.md"),
+                                                          front_matter_line(course.source, "rules"), counted))
         return CourseContent(
             slug=self.slug, default_language=language, completion=completion, certificate=certificate,
             editions=editions, files=self.files, content_hash=self.hash,
@@ -439,11 +357,9 @@ class _Loader:
                 continue
             if ext in ASSET_EXTENSIONS:
                 if not image_matches(rel, self.files[rel]):
-                    kind = ext[1:].upper()
-                    self.problem(rel, 0, f"the file is not a {kind} image (its contents do not match its name); "
-                                         f"save it as {kind} or give it the right extension")
+                    self.problem(rel, 0, NOT_AN_IMAGE, kind=ext[1:].upper())
                 continue
-            self.problem(rel, 0, "unsupported file type; a course holds .md files and images (png, jpg, gif, webp)")
+            self.problem(rel, 0, UNSUPPORTED_FILE)
 
     def module_order(self, meta: dict) -> list[str]:
         folders = sorted({rel.split("/", 1)[0] for rel in self.files if "/" in rel})
@@ -451,31 +367,31 @@ class _Loader:
         if listed is None:
             order = [f for f in folders if f"{f}/module.md" in self.files]
         elif not isinstance(listed, list) or not all(isinstance(m, str) for m in listed):
-            self.problem("course.md", 1, "'modules:' must be a list of module folder names")
+            self.problem("course.md", 1, MODULES_NOT_LIST)
             return []
         else:
             order = []
             seen: set[str] = set()
             for slug in listed:
                 if slug in seen:
-                    self.problem("course.md", 1, f"module '{slug}' is listed twice in 'modules:'")
+                    self.problem("course.md", 1, MODULE_TWICE, module=slug)
                     continue
                 seen.add(slug)
                 if f"{slug}/module.md" not in self.files:
-                    self.problem("course.md", 1, f"module '{slug}' is listed but {slug}/module.md does not exist")
+                    self.problem("course.md", 1, MODULE_MISSING, module=slug)
                     continue
                 order.append(slug)
             for folder in folders:
                 if folder not in seen:
-                    self.problem(f"{folder}/", 0, f"folder '{folder}' is not listed in course.md 'modules:'; list it or remove it")
+                    self.problem(f"{folder}/", 0, FOLDER_NOT_LISTED, folder=folder)
         valid = []
         for slug in order:
             if not SLUG_RE.match(slug) or slug in RESERVED_MODULE_SLUGS:
-                self.problem(f"{slug}/module.md", 0, f"module folder name '{slug}' must use a-z, 0-9 and '-' (and not be {', '.join(sorted(RESERVED_MODULE_SLUGS))})")
+                self.problem(f"{slug}/module.md", 0, BAD_MODULE_NAME, module=slug, reserved=sorted(RESERVED_MODULE_SLUGS))
                 continue
             valid.append(slug)
         if not valid and listed is not None:
-            self.problem("course.md", 1, "the course has no modules")
+            self.problem("course.md", 1, NO_MODULES)
         return valid
 
     def activity_order(self, module: str) -> list[str]:
@@ -487,36 +403,36 @@ class _Loader:
         doc = self.doc(f"{module}/module.md")
         meta = doc.meta if doc else {}
         for key in sorted(set(meta) - MODULE_KEYS):
-            self.problem(f"{module}/module.md", 1, f"unknown front matter key '{key}' (known: {', '.join(sorted(MODULE_KEYS))})")
+            self.problem(f"{module}/module.md", 1, UNKNOWN_KEY, key=key, known=sorted(MODULE_KEYS))
         listed = meta.get("activities")
         if listed is None:
             order = stems
         elif not isinstance(listed, list):
-            self.problem(f"{module}/module.md", 1, "'activities:' must be a list of file names without .md")
+            self.problem(f"{module}/module.md", 1, ACTIVITIES_NOT_LIST)
             order = stems
         else:
             order = []
             for item in listed:
                 stem = str(item).removesuffix(".md")
                 if stem not in stems:
-                    self.problem(f"{module}/module.md", 1, f"activity '{stem}' is listed but {module}/{stem}.md does not exist")
+                    self.problem(f"{module}/module.md", 1, ACTIVITY_MISSING, activity=stem, module=module)
                 elif stem in order:
-                    self.problem(f"{module}/module.md", 1, f"activity '{stem}' is listed twice")
+                    self.problem(f"{module}/module.md", 1, ACTIVITY_TWICE, activity=stem)
                 else:
                     order.append(stem)
             for stem in stems:
                 if stem not in order:
-                    self.problem(f"{module}/{stem}.md", 0, f"'{stem}' is not listed in {module}/module.md 'activities:'")
+                    self.problem(f"{module}/{stem}.md", 0, ACTIVITY_NOT_LISTED, activity=stem, module=module)
         result = []
         for stem in order:
             if not SLUG_RE.match(stem):
-                self.problem(f"{module}/{stem}.md", 0, "file names must use a-z, 0-9 and '-' (for example 01-first-contact.md)")
+                self.problem(f"{module}/{stem}.md", 0, BAD_FILE_NAME)
             elif f"{module}/{stem}.md" not in self.files:
-                self.problem(f"{module}/{stem}.md", 0, "translation without an original: add the file without a language suffix")
+                self.problem(f"{module}/{stem}.md", 0, NO_ORIGINAL)
             else:
                 result.append(stem)
         if not result and doc is not None:
-            self.problem(f"{module}/module.md", 0, "the module has no lessons or activities")
+            self.problem(f"{module}/module.md", 0, EMPTY_MODULE)
         return result
 
     def check_translation_suffixes(self) -> None:
@@ -525,7 +441,7 @@ class _Loader:
                 continue
             _, lang = split_language(rel.split("/")[-1])
             if lang and lang not in self.languages:
-                self.problem(rel, 0, f"translation into '{lang}' but there is no course.{lang}.md; add it or rename the file")
+                self.problem(rel, 0, UNKNOWN_LANGUAGE, language=lang)
 
     def pick(self, base_rel: str, lang: str, chain: list[str]) -> tuple[str, str] | None:
         """The file for ``base_rel`` (``x/y.md``) in ``lang``, else along the fallback chain."""
@@ -543,15 +459,16 @@ class _Loader:
             return None
         if lang != default:
             for key in sorted(set(doc.meta) - TRANSLATION_KEYS):
-                self.problem(course_rel, 1, f"'{key}' belongs in course.md, not in a translation")
+                self.problem(course_rel, 1, NOT_IN_TRANSLATION, key=key)
         fallback = doc.meta.get("fallback", default) if lang != default else default
         if fallback not in self.languages:
-            self.problem(course_rel, 1, f"fallback language '{fallback}' has no course.{fallback}.md")
+            self.problem(course_rel, 1, BAD_FALLBACK, language=fallback)
             fallback = default
         chain = [fallback, default] if fallback != default else [default]
         if lang == default:
             chain = [default]
-        title = doc.meta.get("title") or (self.doc("course.md").meta.get("title") if self.doc("course.md") else "")
+        course_doc = self.doc("course.md")
+        title = doc.meta.get("title") or (course_doc.meta.get("title") if course_doc else "")
         description = self.render(course_rel, doc)(doc.body).html
         modules = []
         for module_slug, stems in structure:
@@ -563,7 +480,7 @@ class _Loader:
             mmeta = mdoc.meta if mdoc else {}
             mtitle = mmeta.get("title")
             if not isinstance(mtitle, str) or not mtitle.strip():
-                self.problem(mrel, 1, "missing 'title:' in the front matter")
+                self.problem(mrel, 1, MISSING_TITLE)
                 mtitle = module_slug
             items = []
             for stem in stems:
@@ -581,20 +498,21 @@ class _Loader:
         doc = self.doc(rel)
         if doc is None or doc.problems:
             return None  # already reported; its front matter cannot be trusted
-        kind = doc.meta.get("type", "lesson")
+        kind = doc.meta.get("type", activities.DEFAULT_KIND)
         activity_type = activities.get(kind) if isinstance(kind, str) else None
         if activity_type is None:
-            self.problem(rel, 1, f"unknown activity type '{kind}' (known: {', '.join(activities.names())})")
+            self.problem(rel, 1, UNKNOWN_TYPE, kind=kind, known=activities.names())
             return None
         original = self.doc(f"{module}/{stem}.md")
-        if original is not None and original.meta.get("type", "lesson") != kind:
-            self.problem(rel, 1, f"a translation must have the same type as {module}/{stem}.md")
+        if original is not None and original.meta.get("type", activities.DEFAULT_KIND) != kind:
+            self.problem(rel, 1, TRANSLATION_TYPE, original=f"{module}/{stem}.md")
         parsed = activity_type.parse(doc, self.render(rel, doc))
         self.problems.extend(parsed.problems)
         self.warnings.extend(parsed.warnings)
         return Activity(
             key=f"{module}/{stem}", module=module, slug=stem, kind=kind, title=parsed.title,
             language=lang, path=rel, html=parsed.html, minutes=parsed.minutes, data=parsed.data,
+            measures=dict(parsed.measures), facts=dict(parsed.facts),
         )
 
 
@@ -602,11 +520,10 @@ def _load(slug: str, files: dict[str, bytes], display: str, limits: Limits
           ) -> tuple[CourseContent | None, list[Problem], list[Problem]]:
     loader = _Loader(slug, files, display or slug, limits)
     if not SLUG_RE.match(slug):
-        loader.problem("", 0, f"course folder name '{slug}' must use a-z, 0-9 and '-'")
+        loader.problem("", 0, BAD_SLUG, slug=slug)
     for rel, data in files.items():
-        limit = limits.asset_bytes if posixpath.splitext(rel)[1].lower() in ASSET_EXTENSIONS else limits.text_bytes
-        if len(data) > limit:
-            loader.problem(rel, 0, f"file is {len(data) / 1_000_000:.1f} MB, over the limit of {limit / 1_000_000:.1f} MB")
+        if len(data) > limits.for_path(rel):
+            loader.problems.append(too_large(loader.where(rel), len(data), limits.for_path(rel)))
     course = loader.load()
     return course, sorted(set(loader.problems)), sorted(set(loader.warnings))
 
@@ -616,17 +533,6 @@ def load_course(slug: str, files: dict[str, bytes], display: str = "", limits: L
     """Load one course from its files; returns the course (None if unusable) and every problem."""
     course, problems, _warnings = _load(slug, files, display, limits)
     return course, problems
-
-
-def course_dirs(root: Path) -> list[Path]:
-    """Course folders under ``root``: ``root`` itself if it holds course.md, else its children.
-
-    Links are not followed: a linked child folder is not listed (:func:`check_directory` reports it).
-    """
-    if os.path.lexists(root / "course.md"):
-        return [root]
-    return sorted(p for p in root.iterdir() if not p.name.startswith(".") and not p.is_symlink()
-                  and p.is_dir() and os.path.lexists(p / "course.md"))
 
 
 @dataclass(frozen=True)
@@ -649,15 +555,15 @@ def check_directory(root: Path, display: str | None = None, limits: Limits = Lim
     warnings: list[Problem] = []
     courses: list[CourseContent] = []
     if root.is_symlink():
-        return DirectoryCheck([], [Problem(display, 0, LINK_REFUSED)], [])
+        return DirectoryCheck([], [Problem.of(display, 0, LINK_REFUSED)], [])
     if not root.is_dir():
-        return DirectoryCheck([], [Problem(display, 0, "no such directory")], [])
+        return DirectoryCheck([], [Problem.of(display, 0, NO_SUCH_DIRECTORY)], [])
     dirs = course_dirs(root)
     if dirs != [root]:
-        problems.extend(Problem(f"{display}/{p.name}", 0, LINK_REFUSED) for p in sorted(root.iterdir())
+        problems.extend(Problem.of(f"{display}/{p.name}", 0, LINK_REFUSED) for p in sorted(root.iterdir())
                         if p.is_symlink() and not p.name.startswith("."))
     if not dirs:
-        return DirectoryCheck([], problems or [Problem(display, 0, "no course folders here (a course folder holds a course.md)")], [])
+        return DirectoryCheck([], problems or [Problem.of(display, 0, NO_COURSES)], [])
     slugs: dict[str, str] = {}
     for directory in dirs:
         shown = display if directory == root else f"{display}/{directory.name}"
@@ -669,7 +575,7 @@ def check_directory(root: Path, display: str | None = None, limits: Limits = Lim
         if declared:
             slug = declared.group(1).decode()
         if slug in slugs:
-            problems.append(Problem(f"{shown}/course.md", 1, f"duplicate course slug '{slug}' (also {slugs[slug]})"))
+            problems.append(Problem.of(f"{shown}/course.md", 1, DUPLICATE_SLUG, slug=slug, other=slugs[slug]))
             continue
         slugs[slug] = shown
         course, course_problems, course_warnings = _load(slug, files, shown, limits)

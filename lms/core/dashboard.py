@@ -2,22 +2,26 @@
 
 Pure: the service layer loads every row for a group in a fixed number of
 queries and hands them here as plain values; nothing in this module queries
-the database or reads the request. Statuses are those of
-:mod:`lms.core.completion` (``not_started``, ``in_progress``, ``completed``,
-``overdue``).
+the database or reads the request. A learner's course status is the one of
+:mod:`lms.core.status` (computed with the learner's rows, in SQL, from the same
+rules); a module's cell is counted here from the completion rules.
 """
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .completion import COMPLETED, IN_PROGRESS, NOT_STARTED, OVERDUE, ActivityState, activity_done, counts
+from . import status as rules_of_status
+from .completion import module_status, rule_for
+from .status import COMPLETED, COURSE_STATUS_ORDER, COURSE_STATUSES, NOT_COUNTED, NOT_STARTED, OVERDUE
 
-STATUSES: tuple[str, ...] = (NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE)
+STATUSES: tuple[str, ...] = COURSE_STATUSES
 #: "sort by status" puts who needs attention first
-STATUS_ORDER: dict[str, int] = {OVERDUE: 0, NOT_STARTED: 1, IN_PROGRESS: 2, COMPLETED: 3}
+STATUS_ORDER: dict[str, int] = COURSE_STATUS_ORDER
+#: how an activity of the plan counts as done, by its progress row (see :func:`done_when`)
+NEVER, WHEN_COMPLETED, WHEN_PASSED, WHEN_HANDED_IN = 0, 1, 2, 3
 SORT_KEYS: tuple[str, ...] = ("name", "progress", "status")
 
 
@@ -79,57 +83,58 @@ class Matrix:
 
 @dataclass(frozen=True)
 class Plan:
-    """How the completion rules of :mod:`lms.core.completion` apply to each activity
-    of one edition, so progress can be counted per module in the database.
-
-    An activity counts when ``counts`` says so; once completed it is done if it
-    is in ``done_when_completed``, or in ``done_when_passed`` and passed.
-    """
+    """How the completion rules apply to each activity of one edition, so progress can be
+    counted per module in the database: ``done_when[key]`` says which progress rows meet
+    the activity's requirement (:func:`done_when`); ``scored_keys`` per module are the
+    activities whose best percent the module's cell shows."""
 
     modules: tuple[tuple[str, str], ...]
     module_of: Mapping[str, int]
     totals: tuple[int, ...]
-    done_when_completed: frozenset[str]
-    done_when_passed: frozenset[str]
-    quiz_keys: tuple[tuple[str, ...], ...]
+    done_when: Mapping[str, int]
+    scored_keys: tuple[tuple[str, ...], ...]
 
 
-def make_plan(edition: Mapping, rules: Mapping[str, str]) -> Plan:
-    """The :class:`Plan` of an edition (from the course manifest) under ``rules``."""
-    completed, passed = ActivityState(COMPLETED, False), ActivityState(COMPLETED, True)
+def done_when(kind: str, rules: Mapping[str, str], graded: bool) -> int:
+    """Which progress rows meet an activity's requirement, worked out from
+    :func:`lms.core.status.requirement_met` (so the database counts what the pages show)."""
+    rule = rule_for(kind, rules)
+    if rule == NOT_COUNTED:
+        return NEVER
+
+    def met(progress: str, passed: bool) -> bool:
+        return rules_of_status.requirement_met(rules_of_status.activity_status(progress, passed, graded), rule)
+
+    if met(rules_of_status.REVIEW, False):
+        return WHEN_HANDED_IN
+    if met(rules_of_status.DONE, False):
+        return WHEN_COMPLETED
+    if met(rules_of_status.DONE, True):
+        return WHEN_PASSED
+    return NEVER
+
+
+def make_plan(edition: Mapping, rules: Mapping[str, str], graded: Mapping[str, bool],
+              scored: Collection[str] = ()) -> Plan:
+    """The :class:`Plan` of an edition (from the course manifest) under ``rules``; ``graded``
+    says which kinds are graded and ``scored`` which have a percent to show."""
     module_of: dict[str, int] = {}
-    totals, quiz_keys = [], []
-    done_when_completed, done_when_passed = set(), set()
+    totals, scored_keys = [], []
+    when: dict[str, int] = {}
     for index, module in enumerate(edition["modules"]):
         total = 0
         for activity in module["activities"]:
             key, kind = activity["key"], activity["kind"]
             module_of[key] = index
-            if not counts(kind, rules):
+            way = done_when(kind, rules, graded.get(kind, False))
+            if rule_for(kind, rules) == NOT_COUNTED:
                 continue
             total += 1
-            if activity_done(kind, completed, rules):
-                done_when_completed.add(key)
-            elif activity_done(kind, passed, rules):
-                done_when_passed.add(key)
+            when[key] = way
         totals.append(total)
-        quiz_keys.append(tuple(a["key"] for a in module["activities"] if a["kind"] == "quiz"))
-    return Plan(tuple((m["slug"], m["title"]) for m in edition["modules"]), module_of, tuple(totals),
-                frozenset(done_when_completed), frozenset(done_when_passed), tuple(quiz_keys))
-
-
-def module_status(done: int, total: int, started: bool) -> str:
-    """A module's status, as :func:`lms.core.completion.course_progress` decides it."""
-    return COMPLETED if done == total else (IN_PROGRESS if started or done else NOT_STARTED)
-
-
-def course_status(done: int, total: int, started: bool, due: dt.date | None, today: dt.date) -> str:
-    """The course's status, as :func:`lms.core.completion.course_progress` decides it."""
-    if total > 0 and done == total:
-        return COMPLETED
-    if due is not None and today > due:
-        return OVERDUE
-    return IN_PROGRESS if started or done else NOT_STARTED
+        scored_keys.append(tuple(a["key"] for a in module["activities"] if a["kind"] in scored))
+    return Plan(tuple((m["slug"], m["title"]) for m in edition["modules"]), module_of, tuple(totals), when,
+                tuple(scored_keys))
 
 
 def build_matrix(
@@ -138,8 +143,10 @@ def build_matrix(
     progress: Mapping[int, Mapping[int, tuple[int, int]]],
     dues: Mapping[int, dt.date | None],
     today: dt.date,
+    statuses: Mapping[int, str],
 ) -> Matrix:
-    """Every learner's status in every module.
+    """Every learner's status in every module, and in the course (``statuses``: user id ->
+    the course status of :mod:`lms.core.status`, computed for the learners' rows).
 
     ``progress`` maps a user id to ``{module index: (activities done that count,
     activities with any progress)}``; a learner missing from it has not started.
@@ -159,7 +166,6 @@ def build_matrix(
         mine = progress.get(learner.user_id, nothing)
         cells = []
         done_all = 0
-        started_any = False
         for index in range(size):
             done, touched = mine.get(index, (0, 0))
             key = (index, done, touched > 0, late)
@@ -170,9 +176,8 @@ def build_matrix(
             cells.append(cell)
             counts[index][cell.status] += 1
             done_all += done
-            started_any = started_any or touched > 0
-        status = course_status(done_all, total, started_any, due, today)
-        course_counts[status] += 1
+        status = statuses.get(learner.user_id, NOT_STARTED)
+        course_counts[status] = course_counts.get(status, 0) + 1
         rows.append(LearnerRow(learner, status, done_all, total, due, tuple(cells)))
     columns = tuple(ModuleColumn(slug, title, counts[index], len(learners))
                     for index, (slug, title) in enumerate(plan.modules))
@@ -186,7 +191,7 @@ def with_scores(plan: Plan, rows: Iterable[LearnerRow], best: Mapping[int, Mappi
         scores = best.get(row.learner.user_id, {})
         cells = []
         for index, cell in enumerate(row.cells):
-            found = [scores[k] for k in plan.quiz_keys[index] if k in scores]
+            found = [scores[k] for k in plan.scored_keys[index] if k in scores]
             cells.append(cell._replace(score=max(found)) if found else cell)
         scored.append(LearnerRow(row.learner, row.status, row.done, row.total, row.due, tuple(cells)))
     return scored

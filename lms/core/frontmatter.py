@@ -10,23 +10,39 @@ is refused before it is parsed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
-from yaml.events import AliasEvent, NodeEvent
+from yaml.events import AliasEvent, Event, NodeEvent
 
-from .problems import Problem
+from .problems import Problem, define
 
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 """Front matter is a title and a few settings; 64 KB leaves room for long lists."""
 MAX_YAML_DEPTH = 32
 """Nesting of lists and mappings; course settings go three or four levels deep."""
-ALIASES_REFUSED = "YAML anchors and aliases (& and *) are not allowed in course files; write the value out in full"
+
+UNCLOSED = define("front-matter.unclosed", "front matter starts with '---' but has no closing '---' line")
+TOO_LARGE = define("front-matter.too-large",
+                   "front matter is %(size)s KB, over the limit of %(limit)s KB; move long text into the body")
+ALIASES_REFUSED = define("front-matter.aliases", "front matter: YAML anchors and aliases (& and *) are not allowed "
+                                                 "in course files; write the value out in full")
+TOO_DEEP = define("front-matter.too-deep", "front matter: lists and mappings are nested more than %(depth)s levels deep")
+INVALID_YAML = define("front-matter.invalid", "front matter is not valid YAML: %(reason)s")
+NOT_A_MAPPING = define("front-matter.not-a-mapping", "front matter must be a set of 'key: value' lines")
+#: for the checks of each kind of file (course.md, module.md, lessons, quizzes, scenarios)
+UNKNOWN_KEY = define("front-matter.unknown-key", "unknown front matter key '%(key)s' (known: %(known)s)")
+MISSING_TITLE = define("front-matter.missing-title", "missing 'title:' in the front matter")
 
 
 class RefusedYaml(yaml.composer.ComposerError):
-    """Well-formed YAML that course files may not use."""
+    """Well-formed YAML that course files may not use; ``code`` and ``params`` say why."""
+
+    def __init__(self, code: str, mark: yaml.Mark | None, **params: Any) -> None:
+        super().__init__(None, None, code, mark)
+        self.code, self.params = code, params
 
 
 class CourseYamlLoader(yaml.SafeLoader):
@@ -39,16 +55,20 @@ class CourseYamlLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):  # noqa: ANN001, ANN201 (PyYAML's API)
         event = self.peek_event()
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor is not None):
-            raise RefusedYaml(None, None, ALIASES_REFUSED, event.start_mark)
+            raise RefusedYaml(ALIASES_REFUSED, _mark(event))
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
-                raise RefusedYaml(
-                    None, None, f"lists and mappings are nested more than {MAX_YAML_DEPTH} levels deep",
-                    event.start_mark)
+                raise RefusedYaml(TOO_DEEP, _mark(event), depth=MAX_YAML_DEPTH)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _mark(event: Event) -> yaml.Mark | None:
+    """Where ``event`` starts. The stubs also allow libyaml's mark type; SafeLoader, a pure-Python
+    loader, always makes a ``yaml.Mark``."""
+    return cast("yaml.Mark | None", event.start_mark)
 
 
 def load_yaml(text: str) -> Any:
@@ -107,7 +127,7 @@ def _split(text: str, path: str) -> Document:
     else:
         return Document(
             path, {}, text, 1,
-            [Problem(path, 1, "front matter starts with '---' but has no closing '---' line")],
+            [Problem.of(path, 1, UNCLOSED)],
         )
     raw = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1:])
@@ -116,23 +136,43 @@ def _split(text: str, path: str) -> Document:
     if size > MAX_FRONT_MATTER_BYTES:
         return Document(
             path, {}, body, body_line,
-            [Problem(path, 1, f"front matter is {size // 1024} KB, over the limit of "
-                              f"{MAX_FRONT_MATTER_BYTES // 1024} KB; move long text into the body")],
+            [Problem.of(path, 1, TOO_LARGE, size=size // 1024, limit=MAX_FRONT_MATTER_BYTES // 1024)],
         )
     try:
         meta = load_yaml(raw) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = (mark.line + 2) if mark is not None else 1
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        message = f"front matter: {reason}" if isinstance(exc, RefusedYaml) else \
-            f"front matter is not valid YAML: {reason}"
-        return Document(path, {}, body, body_line, [Problem(path, line, message)])
+        if isinstance(exc, RefusedYaml):
+            problem = Problem.of(path, line, exc.code, **exc.params)
+        else:
+            problem = Problem.of(path, line, INVALID_YAML,
+                                 reason=getattr(exc, "problem", None) or str(exc).splitlines()[0])
+        return Document(path, {}, body, body_line, [problem])
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         return Document(
             path, {}, body, body_line,
-            [Problem(path, 2, "front matter must be a set of 'key: value' lines")],
+            [Problem.of(path, 2, NOT_A_MAPPING)],
         )
     return Document(path, meta, body, body_line)
+
+
+def front_matter_line(source: str, key: str, subkey: str | None = None) -> int:
+    """The line of ``key:`` (and of ``subkey:`` under it) in a file's front matter; 1 if not found."""
+    lines = source.split("\n")
+    found = 1
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() in ("---", "..."):
+            break
+        if found == 1 and re.match(rf"{re.escape(key)}\s*:", line):
+            found = number
+            if subkey is None or re.search(rf"[{{,]\s*{re.escape(subkey)}\s*:", line):
+                return number
+        elif found > 1 and subkey is not None:
+            if line and not line[0].isspace():
+                break
+            if re.match(rf"\s+{re.escape(subkey)}\s*:", line):
+                return number
+    return found

@@ -1,9 +1,9 @@
-"""Moodle GIFT import, and writing a quiz back as the project's Markdown.
+"""Moodle GIFT import.
 
 :func:`parse_gift` reads a GIFT file into the same :class:`~lms.core.quiz.Quiz`
-model as the Markdown parser. :func:`quiz_to_markdown` writes any quiz in the
-Markdown quiz format, so an imported file can be saved, edited and
-re-parsed: ``parse_quiz(quiz_to_markdown(q))`` gives a quiz equal to ``q``.
+model as the Markdown parser; :func:`~lms.core.quiz.writer.quiz_to_markdown`
+(re-exported here) writes it in the Markdown quiz format, so an imported file
+can be saved, edited and re-parsed.
 
 Conversion rules (also in ``docs/quiz-format.md``):
 
@@ -17,9 +17,10 @@ Conversion rules (also in ``docs/quiz-format.md``):
   level 3. ``[plain]`` / ``[moodle]`` / no marker: kept as literal text, with
   Markdown characters escaped -- except that text with no marker that
   contains HTML tags is converted like ``[html]`` (Moodle shows it as HTML).
-* Anything the quiz format cannot carry is reported as a problem whose
-  message starts with ``warning:`` (the import still happens), or as an
-  error when the question cannot be imported. Nothing is dropped silently.
+* Anything the quiz format cannot carry is reported as a warning (a
+  :class:`~lms.core.problems.Problem` with ``severity="warning"``: the import
+  still happens), or as an error when the question cannot be imported.
+  Nothing is dropped silently. Every problem is a code with parameters.
 """
 from __future__ import annotations
 
@@ -29,11 +30,10 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 from pathlib import PurePath
+from typing import Any, TypedDict
 
-import yaml
-
-from .problems import Problem
-from .quiz import (
+from .problems import ERROR, WARNING, Problem, define
+from .quiz.model import (
     MatchPair,
     NumericAnswer,
     Option,
@@ -41,15 +41,56 @@ from .quiz import (
     Quiz,
     QuizSettings,
     TextAnswer,
-    _fraction,
-    _matching_pairs,
-    _percent,
-    _plain,
     letter_id,
-    validate_question,
+    matching_pairs,
 )
+from .quiz.numbers import WEIGHT_OUT_OF_RANGE, round_fraction, weight_in_range
+from .quiz.parse import validate_question
+from .quiz.writer import quiz_to_markdown
 
 __all__ = ["parse_gift", "quiz_to_markdown", "html_to_markdown"]
+
+NOT_UTF8 = define(
+    "gift-not-utf8",
+    "file is not UTF-8 (the first bad byte is on this line); save it as UTF-8 and import it again")
+UNKNOWN_COMMAND = define(
+    "gift-unknown-command",
+    "unknown GIFT command '%(command)s'; only $CATEGORY: is supported, this block was not imported")
+NO_QUESTIONS = define(
+    "gift-no-questions", "no questions found; GIFT questions look like 'Question text {=right ~wrong}'")
+UNCLOSED_TITLE = define("gift-unclosed-title", "question title starts with '::' but has no closing '::'")
+UNCLOSED_BRACE = define(
+    "gift-unclosed-brace",
+    "'{' opened here is never closed with '}'; close the answers with '}' (write \\{ for a literal brace)")
+TWO_ANSWER_BLOCKS = define(
+    "gift-two-answer-blocks", "a question can have only one answer block {...}; split it into several questions")
+MISSING_WORD = define(
+    "gift-missing-word",
+    "text after the answers: imported as a missing-word question with '_____' marking the gap")
+STRAY_BRACE = define("gift-stray-brace", "'}' without an opening '{'; write \\} for a literal brace")
+NO_TEXT = define("gift-no-text", "question has no text")
+EXTRA_FEEDBACK = define(
+    "gift-extra-feedback", "true/false answer has more than two '#' feedbacks; the extra ones were left out")
+PAIR_NO_ARROW = define("gift-pair-no-arrow", "matching answer '%(answer)s' has no '->'; write '=left -> right'")
+EXTRA_RIGHT = define(
+    "gift-extra-right",
+    "extra right-hand answer '%(right)s' without a left side is not supported and was left out")
+UNKNOWN_ANSWERS = define(
+    "gift-unknown-answers",
+    "cannot tell the question type from '%(answers)s': answers must start with '=' (right) or '~' (wrong)")
+WEIGHT_NOT_NUMBER = define("gift-weight-not-number", "weight '%(weight)s' is not a number; write e.g. '%(example)s'")
+NUMERIC_OTHER_FEEDBACK = define(
+    "gift-numeric-other-feedback",
+    "feedback for any other (wrong) numeric answer ('~...') is not supported and was left out")
+NUMERIC_NOT_EQUALS = define(
+    "gift-numeric-not-equals", "numeric answers must all start with '=' when there is more than one: %(example)s")
+NUMERIC_NOT_NUMBER = define(
+    "gift-numeric-not-number",
+    "numeric answer '%(spec)s' is not a number; write %(examples)s")
+HTML_REMOVED = define("gift-html-removed", "<%(tag)s> content was removed")
+MOODLE_IMAGE = define(
+    "gift-moodle-image",
+    "image '%(src)s' is a Moodle file that is not in the GIFT export; add the image to the course and fix the link")
 
 # Escaped special characters are swapped for private-use characters while the
 # structure is parsed, then turned back into the literal characters.
@@ -69,7 +110,21 @@ _HTML_TAG_RE = re.compile(
     re.I)
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
-Report = Callable[[int, str], None]
+#: ``report(line, code, **params)``; ``severity=WARNING`` for a conversion that lost something
+Report = Callable[..., None]
+#: ``warn(code, **params)``: the HTML converter's warnings, reported at the question's line
+Warn = Callable[..., None]
+
+
+class _Common(TypedDict, total=False):
+    """The :class:`Question` fields every GIFT question type shares."""
+
+    id: str
+    title: str
+    text: str
+    category: str | None
+    line: int
+    explanation: str
 
 
 # --------------------------------------------------------------------------
@@ -105,10 +160,10 @@ def _escape_inline(text: str) -> str:
 
 
 class _HtmlToMarkdown(HTMLParser):
-    def __init__(self, warn: Callable[[str], None]):
+    def __init__(self, warn: Warn):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.lists: list[list] = []     # stack of [kind, counter]
+        self.lists: list[list[Any]] = []     # stack of [kind, counter]
         self.links: list[str | None] = []
         self.pre = 0
         self.skip = 0
@@ -121,7 +176,7 @@ class _HtmlToMarkdown(HTMLParser):
         a = dict(attrs)
         if tag in ("script", "style"):
             self.skip += 1
-            self.warn(f"<{tag}> content was removed")
+            self.warn(HTML_REMOVED, tag=tag)
         elif tag in ("p", "div", "table", "tr", "blockquote") or tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self._block()
             if tag.startswith("h"):
@@ -143,7 +198,7 @@ class _HtmlToMarkdown(HTMLParser):
             self._block()
         elif tag == "li":
             depth = max(len(self.lists) - 1, 0)
-            kind = self.lists[-1] if self.lists else ["ul", 0]
+            kind: list[Any] = self.lists[-1] if self.lists else ["ul", 0]
             kind[1] += 1
             marker = f"{kind[1]}. " if kind[0] == "ol" else "- "
             self.parts.append("\n" + "  " * depth + marker)
@@ -153,8 +208,7 @@ class _HtmlToMarkdown(HTMLParser):
         elif tag == "img":
             src = a.get("src") or ""
             if "@@PLUGINFILE@@" in src:
-                self.warn(f"image '{src}' is a Moodle file that is not in the GIFT export; "
-                          "add the image to the course and fix the link")
+                self.warn(MOODLE_IMAGE, src=src)
             self.parts.append(f"![{_escape_inline(a.get('alt') or '')}]({src})")
         elif tag in ("td", "th"):
             self.parts.append(" ")
@@ -203,15 +257,18 @@ class _HtmlToMarkdown(HTMLParser):
         return text.strip()
 
 
-def html_to_markdown(source: str, warn: Callable[[str], None] | None = None) -> str:
-    """Convert Moodle question HTML to Markdown (see the module docstring)."""
-    parser = _HtmlToMarkdown(warn or (lambda message: None))
+def html_to_markdown(source: str, warn: Warn | None = None) -> str:
+    """Convert Moodle question HTML to Markdown (see the module docstring).
+
+    ``warn(code, **params)`` hears about what was lost (scripts, Moodle-only images).
+    """
+    parser = _HtmlToMarkdown(warn or (lambda code, **params: None))
     parser.feed(source)
     parser.close()
     return _protect_lines(parser.result(), plain=False)
 
 
-def _convert(text: str, fmt: str, warn: Callable[[str], None], *, one_line: bool = False) -> str:
+def _convert(text: str, fmt: str, warn: Warn, *, one_line: bool = False) -> str:
     """Convert GIFT text (placeholders already turned back) to quiz Markdown."""
     if fmt == "html" or (fmt == "auto" and _HTML_TAG_RE.search(text)):
         result = html_to_markdown(text, warn)
@@ -249,18 +306,18 @@ def parse_gift(text: str | bytes, path: str) -> tuple[Quiz, list[Problem]]:
 
     Bytes must be UTF-8 (a BOM is allowed). The quiz title is the file name
     and the settings are the defaults. Problems are returned with file
-    lines; messages starting with ``warning:`` mark conversions that lost
-    something but still produced a question.
+    lines; warnings (``problem.severity == "warning"``) mark conversions that
+    lost something but still produced a question.
     """
     problems: list[Problem] = []
     title = PurePath(path).stem.replace("_", " ").replace("-", " ").strip() or "Imported quiz"
     if isinstance(text, bytes):
+        raw = text
         try:
-            text = text.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = text.count(b"\n", 0, exc.start) + 1
-            problems.append(Problem(path, line, "file is not UTF-8 (the first bad byte is on "
-                                                "this line); save it as UTF-8 and import it again"))
+            bad_line = raw.count(b"\n", 0, exc.start) + 1
+            problems.append(Problem.of(path, bad_line, NOT_UTF8))
             return Quiz(title=title, questions=(), path=path), problems
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     text = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text)
@@ -281,8 +338,10 @@ def parse_gift(text: str | bytes, path: str) -> tuple[Quiz, list[Problem]]:
     questions: list[Question] = []
     category: str | None = None
     for block in blocks:
-        def report(line: int, message: str) -> None:
-            problems.append(Problem(path, line, message.translate(_UNESCAPE)))
+        def report(line: int, code: str, /, severity: str = ERROR, **params: object) -> None:
+            plain: dict[str, Any] = {k: v.translate(_UNESCAPE) if isinstance(v, str) else v
+                                     for k, v in params.items()}
+            problems.append(Problem.of(path, line, code, severity=severity, **plain))
 
         body = block.text
         while True:
@@ -301,19 +360,15 @@ def parse_gift(text: str | bytes, path: str) -> tuple[Quiz, list[Problem]]:
             continue
         stripped = body.lstrip()
         if stripped.startswith("$"):
-            report(block.line_at(len(body) - len(stripped)),
-                   f"unknown GIFT command '{stripped.split()[0]}'; only $CATEGORY: is supported, "
-                   "this block was not imported")
+            report(block.line_at(len(body) - len(stripped)), UNKNOWN_COMMAND, command=stripped.split()[0])
             continue
         q = _parse_question(block, body, len(questions) + 1, category, report)
         if q is not None:
-            for line, message in validate_question(q):
-                report(line, message)
+            problems.extend(validate_question(q, path))
             questions.append(q)
 
     if not questions and not problems:
-        problems.append(Problem(path, 1, "no questions found; GIFT questions look like "
-                                         "'Question text {=right ~wrong}'"))
+        problems.append(Problem.of(path, 1, NO_QUESTIONS))
     problems.sort()
     return Quiz(title=title, questions=tuple(questions), settings=QuizSettings(),
                 path=path), problems
@@ -325,8 +380,8 @@ def _parse_question(block: _Block, body: str, position: int, category: str | Non
     line = block.line_at(start)
     qid = f"q{position}"
 
-    def warn(message: str, at: int = line) -> None:
-        report(at, "warning: " + message)
+    def warn(code: str, /, at: int = line, **params: object) -> None:
+        report(at, code, severity=WARNING, **params)
 
     rest = body[start:]
     offset = start
@@ -334,7 +389,7 @@ def _parse_question(block: _Block, body: str, position: int, category: str | Non
     if rest.startswith("::"):
         end = rest.find("::", 2)
         if end < 0:
-            report(line, "question title starts with '::' but has no closing '::'")
+            report(line, UNCLOSED_TITLE)
             return None
         title = rest[2:end]
         offset += end + 2
@@ -355,21 +410,16 @@ def _parse_question(block: _Block, body: str, position: int, category: str | Non
     else:
         close_at = rest.find("}", open_at)
         if close_at < 0:
-            report(block.line_at(offset + open_at),
-                   "'{' opened here is never closed with '}'; close the answers with '}' "
-                   "(write \\{ for a literal brace)")
+            report(block.line_at(offset + open_at), UNCLOSED_BRACE)
             return None
         text = rest[:open_at]
         answer_block = rest[open_at + 1:close_at]
         tail = rest[close_at + 1:]
         if "{" in tail:
-            report(block.line_at(offset + close_at + 1 + tail.find("{")),
-                   "a question can have only one answer block {...}; split it into "
-                   "several questions")
+            report(block.line_at(offset + close_at + 1 + tail.find("{")), TWO_ANSWER_BLOCKS)
             return None
         if tail.strip():
-            warn("text after the answers: imported as a missing-word question with '_____' "
-                 "marking the gap", block.line_at(offset + close_at))
+            warn(MISSING_WORD, block.line_at(offset + close_at))
             text = text.rstrip() + " \ue008 " + tail.lstrip()
 
     block_line = block.line_at(offset + open_at) if open_at >= 0 else line
@@ -388,16 +438,15 @@ def _parse_question(block: _Block, body: str, position: int, category: str | Non
     title_md = conv(title, one_line=True) if title.strip() else ""
     text_md = conv(text)
     if "}" in text:
-        report(block.line_at(offset + text.find("}")),
-               "'}' without an opening '{'; write \\} for a literal brace")
+        report(block.line_at(offset + text.find("}")), STRAY_BRACE)
     if not title_md:
         first, _, remainder = text_md.partition("\n")
         title_md, text_md = first.strip(), remainder.strip()
         if not title_md:
-            report(line, "question has no text")
+            report(line, NO_TEXT)
             return None
 
-    common = dict(id=qid, title=title_md, text=text_md, category=category, line=line)
+    common = _Common(id=qid, title=title_md, text=text_md, category=category, line=line)
     if answer_block is None:
         return Question(type="description", points=Decimal(0), **common)
 
@@ -420,8 +469,7 @@ def _parse_question(block: _Block, body: str, position: int, category: str | Non
         wrong = conv(branches[0], one_line=True) if branches else ""
         right = conv(branches[1], one_line=True) if len(branches) > 1 else ""
         if len(branches) > 2:
-            warn("true/false answer has more than two '#' feedbacks; the extra ones were "
-                 "left out", block_line)
+            warn(EXTRA_FEEDBACK, block_line)
         options = (
             Option("true", "True", Decimal(1) if is_true else Decimal(0), right if is_true else wrong),
             Option("false", "False", Decimal(0) if is_true else Decimal(1), wrong if is_true else right),
@@ -433,29 +481,27 @@ def _parse_question(block: _Block, body: str, position: int, category: str | Non
         return None
     if any(marker == "~" for marker, _, _ in tokens):
         single = any(marker == "=" for marker, _, _ in tokens)
-        options = []
+        choices: list[Option] = []
         for index, (marker, body_text, at) in enumerate(tokens):
             weight, rest_text = _split_weight(body_text, block.line_at(at), report)
             text_part, feedback = _split_feedback(rest_text)
             fraction = weight if weight is not None else (Decimal(1) if marker == "=" else Decimal(0))
-            options.append(Option(letter_id(index), conv(text_part, one_line=True), fraction,
+            choices.append(Option(letter_id(index), conv(text_part, one_line=True), fraction,
                                   conv(feedback) if feedback is not None else ""))
-        return Question(type="single" if single else "multiple", options=tuple(options), **common)
+        return Question(type="single" if single else "multiple", options=tuple(choices), **common)
     if any("->" in body_text for _, body_text, _ in tokens):
         rows: list[tuple[str, str]] = []
         for _, body_text, at in tokens:
             left, arrow, right = body_text.partition("->")
             if not arrow:
-                report(block.line_at(at), f"matching answer '{body_text.strip()}' has no '->'; "
-                                          "write '=left -> right'")
+                report(block.line_at(at), PAIR_NO_ARROW, answer=body_text.strip())
                 continue
             left_md, right_md = conv(left, one_line=True), conv(right, one_line=True)
             if not left_md:
-                warn(f"extra right-hand answer '{right_md}' without a left side is not "
-                     "supported and was left out", block.line_at(at))
+                warn(EXTRA_RIGHT, block.line_at(at), right=right_md)
                 continue
             rows.append((left_md, right_md))
-        pairs: tuple[MatchPair, ...] = _matching_pairs(rows)
+        pairs: tuple[MatchPair, ...] = matching_pairs(rows)
         return Question(type="matching", pairs=pairs, **common)
     answers = []
     for _, body_text, at in tokens:
@@ -473,9 +519,7 @@ def _answer_tokens(inner: str, inner_at: int, block: _Block, report: Report
     tokens: list[tuple[str, str, int]] = []
     starts = [i for i, ch in enumerate(inner) if ch in "=~"]
     if not starts or inner[:starts[0]].strip():
-        report(block.line_at(inner_at), f"cannot tell the question type from "
-                                        f"'{{{inner.strip()}}}': answers must start with '=' "
-                                        "(right) or '~' (wrong)")
+        report(block.line_at(inner_at), UNKNOWN_ANSWERS, answers="{" + inner.strip() + "}")
         return None
     for n, s in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(inner)
@@ -490,12 +534,12 @@ def _split_weight(text: str, line: int, report: Report, lo: int = -100
         return None, text
     raw = m.group(1)
     try:
-        fraction = _fraction(Decimal(raw.replace(",", ".")) / 100)
+        fraction = round_fraction(Decimal(raw.replace(",", ".")) / 100)
     except InvalidOperation:
-        report(line, f"weight '%{raw}%' is not a number; write e.g. '%50%'")
+        report(line, WEIGHT_NOT_NUMBER, weight=f"%{raw}%", example="%50%")
         return Decimal(0), text[m.end():]
-    if not Decimal(lo) / 100 <= fraction <= 1:
-        report(line, f"weight {raw}% is out of range; use {lo}% to 100%")
+    if not weight_in_range(fraction, lo):
+        report(line, WEIGHT_OUT_OF_RANGE, weight=raw, low=lo)
     return fraction, text[m.end():]
 
 
@@ -506,17 +550,15 @@ def _split_feedback(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _numeric(inner: str, at: int, block: _Block, common: dict, report: Report,
-             warn: Callable[..., None], conv) -> Question | None:
+def _numeric(inner: str, at: int, block: _Block, common: _Common, report: Report,
+             warn: Callable[..., None], conv: Callable[[str], str]) -> Question | None:
     tilde = inner.find("~")
     if tilde >= 0:
-        warn("feedback for any other (wrong) numeric answer ('~...') is not supported and "
-             "was left out", block.line_at(at + tilde))
+        warn(NUMERIC_OTHER_FEEDBACK, block.line_at(at + tilde))
         inner = inner[:tilde]
     if "=" in inner:
         if inner[:inner.find("=")].strip():
-            report(block.line_at(at), "numeric answers must all start with '=' when there is "
-                                      "more than one: {#=3:0 =%50%3:1}")
+            report(block.line_at(at), NUMERIC_NOT_EQUALS, example="{#=3:0 =%50%3:1}")
             return None
         pieces = [(m.start() + 1, m.group(1)) for m in re.finditer(r"=([^=]*)", inner)]
     else:
@@ -545,99 +587,11 @@ def _numeric(inner: str, at: int, block: _Block, common: dict, report: Report,
             if not (low.is_finite() and high.is_finite()):
                 raise ValueError
         except (InvalidOperation, ValueError):
-            report(line, f"numeric answer '{spec}' is not a number; write {{#3.14:0.01}} "
-                         "(value:tolerance), {#1..5} (range) or {#42}")
+            report(line, NUMERIC_NOT_NUMBER, spec=spec,
+                   examples="{#3.14:0.01} (value:tolerance), {#1..5} (range) or {#42}")
             continue
         answers.append(NumericAnswer(low, high, weight if weight is not None else Decimal(1),
                                      conv(feedback) if feedback is not None else "", value, tol))
     if not answers:
         return None
     return Question(type="numeric", numeric=tuple(answers), **common)
-
-
-# --------------------------------------------------------------------------
-# Writing Markdown
-# --------------------------------------------------------------------------
-
-_LOOKS_WEIGHTED = re.compile(r"^\(\s*[-+]?\d+(?:[.,]\d+)?\s*%\s*\)")
-
-
-def _feedback_lines(feedback: str, indent: str = "  ") -> list[str]:
-    if not feedback:
-        return []
-    return [f"{indent}> {line}".rstrip() for line in feedback.split("\n")]
-
-
-def _option_lines(q: Question) -> list[str]:
-    out = []
-    for opt in q.options:
-        checked = opt.fraction == 1 if q.type in ("single", "true_false") else opt.fraction > 0
-        default = Decimal(1) if checked else Decimal(0)
-        show = (q.type == "multiple" or opt.fraction != default
-                or bool(_LOOKS_WEIGHTED.match(opt.text)))
-        if q.type == "true_false":
-            show = False
-        weight = f"({_percent(opt.fraction)}%) " if show else ""
-        first, *more = opt.text.split("\n")
-        out.append(f"- [{'x' if checked else ' '}] {weight}{first}".rstrip())
-        out.extend(f"  {line}" for line in more)
-        out.extend(_feedback_lines(opt.feedback))
-    return out
-
-
-def _answer_line(spec: str, fraction: Decimal, feedback: str, force_weight: bool) -> list[str]:
-    weight = f"({_percent(fraction)}%) " if fraction != 1 or force_weight else ""
-    return [f"Answer: {weight}{spec}"] + _feedback_lines(feedback)
-
-
-def quiz_to_markdown(quiz: Quiz) -> str:
-    """Write ``quiz`` in the project's Markdown quiz format.
-
-    Every question gets an explicit ``{#id}`` and ``Type:`` line, so parsing
-    the result gives back an equal quiz (ids and types do not depend on
-    position or inference).
-    """
-    meta = {"type": "quiz", "title": quiz.title}
-    for key, value in quiz.settings.to_dict().items():
-        meta[key] = value
-    parts = ["---", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).rstrip(), "---", ""]
-    if quiz.description:
-        parts += [quiz.description, ""]
-    for q in quiz.questions:
-        parts.append(f"## {q.title.replace(chr(10), ' ')} {{#{q.id}}}")
-        parts.append("")
-        if q.text:
-            parts += [q.text, ""]
-        parts.append(f"Type: {q.type}")
-        default_points = Decimal(0) if q.type == "description" else Decimal(1)
-        if q.points != default_points:
-            parts.append(f"Points: {_plain(q.points)}")
-        if q.category:
-            parts.append(f"Category: {q.category}")
-        parts.append("")
-        body: list[str] = []
-        if q.options:
-            body = _option_lines(q)
-        elif q.answers:
-            for a in q.answers:
-                body += _answer_line(a.text, a.fraction, a.feedback,
-                                     bool(_LOOKS_WEIGHTED.match(a.text)))
-        elif q.numeric:
-            for n in q.numeric:
-                body += _answer_line(n.spec(), n.fraction, n.feedback, False)
-        elif q.pairs:
-            body = [f"- {p.left} -> {p.right}" for p in q.pairs]
-        elif q.items:
-            body = [f"{n}. {item.text}" for n, item in enumerate(q.items, start=1)]
-        if q.rubric:
-            body = ["Rubric:"] + [f"- {item}" for item in q.rubric]
-        if body:
-            parts += body + [""]
-        if q.explanation:
-            parts.append(f"Explanation: {q.explanation}")
-        if q.lesson:
-            parts.append(f"Lesson: {q.lesson}")
-        if q.explanation or q.lesson:
-            parts.append("")
-    return "\n".join(parts).rstrip("\n") + "\n"
-

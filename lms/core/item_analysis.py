@@ -31,9 +31,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .quiz import Quiz
+from .quiz import Quiz, wrong_choices, wrong_text
 from .scenario import CHOICE, TEXT, Scenario
-from .textnorm import normalize_answer
 
 #: share of attempts in each of the upper and lower groups (Kelley, 1939)
 GROUP_SHARE = Decimal("0.27")
@@ -121,15 +120,6 @@ def _share_correct(group: Sequence[tuple[float, bool]]) -> float:
     return sum(1 for _, ok in group if ok) / len(group)
 
 
-def _wrong_choices(question, answer: Any) -> list[str]:
-    if question.type in ("single", "true_false"):
-        option = question.option(answer) if isinstance(answer, str) else None
-        return [option.id] if option is not None and option.fraction < 1 else []
-    if question.type == "multiple" and isinstance(answer, list):
-        return [o.id for o in question.options if o.id in answer and o.fraction <= 0]
-    return []
-
-
 def analyse_quiz(quiz: Quiz, attempts: Iterable[AttemptRecord]) -> list[QuestionStats]:
     """Statistics for every graded question of ``quiz`` over the given attempts."""
     attempts = list(attempts)
@@ -147,9 +137,10 @@ def analyse_quiz(quiz: Quiz, attempts: Iterable[AttemptRecord]) -> list[Question
             answer = attempt.answers.get(question.id)
             if correct or answer is None:
                 continue
-            options.update(_wrong_choices(question, answer))
-            if question.type in ("short", "numeric") and str(answer).strip():
-                typed[normalize_answer(str(answer)) if question.type == "short" else str(answer)] += 1
+            options.update(wrong_choices(question, answer))
+            text = wrong_text(question, answer)
+            if text:
+                typed[text] += 1
         wrong = None
         if options:
             order = {o.id: n for n, o in enumerate(question.options)}

@@ -106,7 +106,10 @@ _ANY_TAG = re.compile(HTML_RE, re.S)
 class _AuthorHtml(InlineProcessor):
     """Raw HTML in a paragraph: keep the allowed inline pairs and ``<br>``, drop the rest (see the module)."""
 
-    def handleMatch(self, m: re.Match, data: str):  # noqa: N802 (python-markdown API)
+    # python-markdown's InlineProcessor.handleMatch takes (m, data) where its base Pattern takes (m): the
+    # library's own stubs silence the same override error
+    def handleMatch(  # type: ignore[override]  # noqa: N802 (python-markdown API)
+            self, m: re.Match[str], data: str) -> tuple[etree.Element | str | None, int | None, int | None]:
         name_match = _TAG_NAME.match(m.group(0))
         if name_match is None:  # a comment, a processing instruction, CDATA
             return "", m.start(0), m.end(0)
@@ -198,7 +201,9 @@ def _converter() -> tuple[markdown.Markdown, _LinkProcessor]:
     if cached is None:
         extension = _LinkExtension(None, [], "")
         md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, extension])
-        cached = _LOCAL.converter = (md, md.treeprocessors["lms_links"])
+        links = md.treeprocessors["lms_links"]
+        assert isinstance(links, _LinkProcessor)  # _LinkExtension registered it under this name
+        cached = _LOCAL.converter = (md, links)
     return cached
 
 

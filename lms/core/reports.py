@@ -14,13 +14,8 @@ spreadsheets.
   not its trainees), by an assignment that was not removed.
 - *Assigned on* is the date of the earliest such assignment; *due* is the
   earliest due date among them (what the learner's own page shows).
-- *Status*: ``completed`` when the enrollment has a completion date (of the
-  current certification cycle); otherwise ``overdue`` when the due date has
-  passed; otherwise ``in_progress`` when any activity was opened; otherwise
-  ``not_started``. The same statuses as :mod:`lms.core.completion`.
-- *Best score* is the average, over the course's quizzes the employee attempted,
-  of their best graded attempt at each quiz (0-100, one decimal). A course
-  without quizzes, or not attempted, has no score.
+- *Status* and *best score*: as :mod:`lms.core.status` defines them (the same
+  everywhere: the learner's page, the trainer's dashboard, the API).
 - *Certificate* is the latest certificate of the course that was not revoked
   (its serial and expiry date), even if it has expired.
 """
@@ -31,11 +26,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .completion import COMPLETED, IN_PROGRESS, NOT_STARTED, OVERDUE
+from .status import COURSE_STATUS_ORDER, COURSE_STATUSES
 
-STATUSES: tuple[str, ...] = (NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE)
+STATUSES: tuple[str, ...] = COURSE_STATUSES
 #: "sort by status" puts who needs attention first (as on the trainer's dashboard)
-STATUS_ORDER: dict[str, int] = {OVERDUE: 0, NOT_STARTED: 1, IN_PROGRESS: 2, COMPLETED: 3}
+STATUS_ORDER: dict[str, int] = COURSE_STATUS_ORDER
 DATE_FIELDS: tuple[str, ...] = ("assigned", "completed")
 DELIMITERS: dict[str, str] = {"comma": ",", "semicolon": ";"}
 PAGE_SIZE = 50
@@ -112,8 +107,9 @@ def to_date(value: Any) -> dt.date | None:
     return value
 
 
-def row_from(values: Mapping[str, Any]) -> ReportRow:
-    """A :class:`ReportRow` from one result row of the report's statement."""
+def row_from(values: Mapping[Any, Any]) -> ReportRow:
+    """A :class:`ReportRow` from one result row of the report's statement, read by column name
+    (an SQLAlchemy ``RowMapping``, whose keys may also be columns, or a dict)."""
     score = values["score"]
     return ReportRow(
         user_id=int(values["user_id"]),

@@ -39,6 +39,7 @@ from .scenario_engine import (
     view,
 )
 from .scenario_explore import DEFAULT_MAX_STATES
+from .scenario_front import SCENARIO_KEYS
 from .scenario_model import (
     BUILTIN_VARIABLES,
     CHOICE,
@@ -57,7 +58,7 @@ from .scenario_model import (
     Scenario,
     Step,
 )
-from .scenario_parse import SCENARIO_KEYS, parse_scenario, parse_scenario_document
+from .scenario_parse import parse_scenario, parse_scenario_document
 
 __all__ = [
     "BUILTIN_VARIABLES", "CHOICE", "DEFAULT_MAX_STATES", "ENDING", "MAX_TEXT_LENGTH", "ROUTE",

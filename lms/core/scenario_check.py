@@ -3,7 +3,7 @@
 :func:`check_scenario` explores every reachable state (step + variables) up
 to a cap and reports unreachable steps, dead ends, cycles with no way out,
 links to missing steps, undefined variables and the score range, each
-problem as ``path:line: message``. When the cap stops the exploration, what it
+problem a :class:`~lms.core.problems.Problem` with a code defined below. When the cap stops the exploration, what it
 could not prove is an error: an ending, or a ``pass:`` rule, that no explored
 run reached.
 """
@@ -14,17 +14,56 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .problems import Problem
+from .problems import Problem, define
 from .scenario_explore import DEFAULT_MAX_STATES, Analysis, analyse
 from .scenario_expr import Value, kind_of, parse_condition
 from .scenario_model import ENDING, MOOD, TEXT, Scenario
 
+UNREACHABLE = define("scenario.unreachable",
+                     "step '%(step)s' can never be reached from the start '%(start)s'; link to it or remove it")
+DEAD_END_NO_REPLY = define("scenario.dead-end-no-reply", "dead end at step '%(step)s': when %(state)s (mood "
+                           "%(mood)s), no reply is offered (reached by %(path)s); add a reply or route for this "
+                           "case, e.g. a last route without 'if'")
+DEAD_END_NO_ROUTE = define("scenario.dead-end-no-route", "dead end at step '%(step)s': when %(state)s (mood "
+                           "%(mood)s), no route condition holds (reached by %(path)s); add a reply or route for "
+                           "this case, e.g. a last route without 'if'")
+TRAPPED = define("scenario.trapped", "cycle with no way out: steps %(steps)s loop forever when %(state)s (mood "
+                 "%(mood)s) (reached by %(path)s); no ending can be reached from there, so add a reply or route "
+                 "that leaves the loop")
+CAP_HIT = define("scenario.cap-hit", "stopped after exploring %(states)s states, so this check is incomplete "
+                 "(unreachable steps are not reported, endings never reached are). Usually a loop keeps changing "
+                 "a number (e.g. a reply with 'points+1' that leads back to an earlier step), which makes the "
+                 "states endless; limit the loop with a condition such as 'if asked < 3'")
+ENDING_NOT_REACHED = define("scenario.ending-not-reached", "ending '%(step)s' was not reached in the %(states)s "
+                            "states explored; it may be unreachable. Check the conditions that lead to it, and "
+                            "limit loops that keep changing a number (e.g. 'if asked < 3') so the whole scenario "
+                            "can be checked")
+NEVER_OFFERED = define("scenario.never-offered",
+                       "reply '%(reply)s' is never offered: its condition '%(condition)s' is never true")
+NEVER_TAKEN = define("scenario.never-taken", "route to '#%(target)s' is never taken: an earlier route always "
+                                             "applies or its condition is never true")
+UNBOUNDED = define("scenario.unbounded", "competency '%(tag)s' can be earned without limit by repeating a loop; "
+                                         "limit the loop with a condition or move the points out of it")
+PASS_OUTCOME_UNREACHABLE = define("scenario.pass-outcome-unreachable", "'pass: outcomes' names '%(outcome)s', but "
+                                  "no run can reach an ending with that outcome")
+PASS_OUTCOME_NOT_REACHED = define("scenario.pass-outcome-not-reached", "'pass: outcomes' names '%(outcome)s', but "
+                                  "no run can reach an ending with that outcome in the %(states)s states explored")
+MIN_POINTS_UNREACHABLE = define("scenario.min-points-unreachable", "'pass: min_points: %(min_points)s' cannot be "
+                                "reached: the best run earns %(best)s points (+%(rubric)s from rubrics)")
+MIN_POINTS_NOT_REACHED = define("scenario.min-points-not-reached", "'pass: min_points: %(min_points)s' cannot be "
+                                "reached: the best run in the %(states)s states explored earns %(best)s points "
+                                "(+%(rubric)s from rubrics)")
+NO_RUN_ENDS = define("scenario.no-run-ends", "no run can reach an ending")
+NO_RUN_ENDED = define("scenario.no-run-ended", "no run can reach an ending in the %(states)s states explored")
+
 
 def format_state(variables: Mapping[str, Value]) -> str:
-    """``promised=true, points=3, ... (mood -1)`` for messages."""
-    parts = [f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in variables.items()]
-    mood = variables.get("experience", 0) - variables.get("expectations", 0)
-    return ", ".join(parts) + f" (mood {mood})"
+    """``promised=true, points=3, ...`` for messages (the mood is a parameter of its own)."""
+    return ", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in variables.items())
+
+
+def _mood(variables: Mapping[str, Value]) -> Value:
+    return variables.get("experience", 0) - variables.get("expectations", 0)
 
 
 @dataclass(frozen=True)
@@ -99,6 +138,7 @@ class CheckReport:
         return not self.errors
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON data; ``errors`` and ``warnings`` are ``{"code", "line", "message"}`` objects."""
         return {
             "path": self.path, "ok": self.ok,
             "steps": self.steps, "endings": self.endings, "replies": self.replies,
@@ -114,12 +154,17 @@ class CheckReport:
             "best_path": list(self.best_path),
             "competency_max": dict(self.competency_max),
             "explored_states": self.explored_states, "max_states": self.max_states, "cap_hit": self.cap_hit,
-            "errors": [str(p) for p in self.errors],
-            "warnings": [str(p) for p in self.warnings],
+            "errors": [_entry(p) for p in self.errors],
+            "warnings": [_entry(p) for p in self.warnings],
         }
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def _entry(problem: Problem) -> dict[str, Any]:
+    """A problem in the report: its code, line and English message (the CLI words it in its language)."""
+    return {"code": problem.code, "line": problem.line, "message": problem.message}
 
 
 def _arrow(path: list[str] | tuple[str, ...]) -> str:
@@ -137,13 +182,13 @@ def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) 
 
     missing = tuple(
         MissingLink(s.id, link.target, link.line)
-        for s in scenario.steps for link in (*s.replies, *s.routes) if link.target not in ids
+        for s in scenario.steps for link in s.links if link.target not in ids
     )
     kinds = {name: kind_of(v) or "number" for name, v in scenario.variables.items()}
     kinds[MOOD] = "number"
     undefined = []
     for s in scenario.steps:
-        for link in (*s.replies, *s.routes):
+        for link in s.links:
             if link.condition is not None and link.condition.source:
                 for name in parse_condition(link.condition.source, kinds).undefined:
                     undefined.append(UndefinedName(name, link.line))
@@ -153,26 +198,24 @@ def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) 
     if not ex.cap_hit and ex.states:
         unreachable = tuple(s.id for s in scenario.steps if s.id not in reached)
         for sid in unreachable:
-            step = scenario.step(sid)
-            errors.append(Problem(path, step.line, f"step '{sid}' can never be reached from the start "
-                                                   f"'{scenario.start}'; link to it or remove it"))
+            step = scenario.known_step(sid)
+            errors.append(Problem.of(path, step.line, UNREACHABLE, step=sid, start=scenario.start))
 
     # Dead ends: a reachable non-ending state with no move at all. (A step
     # that has no replies or routes at all was reported by the parser.)
     dead: dict[str, StateExample] = {}
     for i, (sid, _) in enumerate(ex.states):
-        step = scenario.step(sid)
+        step = scenario.known_step(sid)
         if step.kind == ENDING or ex.edges[i] or i in ex.truncated or sid in dead:
             continue
         if not step.replies and not step.routes:
             continue
         dead[sid] = StateExample((sid,), step.line, ex.variables(i), tuple(ex.step_path(i)))
     for d in dead.values():
-        step = scenario.step(d.steps[0])
-        what = "no reply is offered" if step.replies else "no route condition holds"
-        errors.append(Problem(path, d.line, (
-            f"dead end at step '{d.steps[0]}': when {format_state(d.variables)}, {what} "
-            f"(reached by {_arrow(d.path)}); add a reply or route for this case, e.g. a last route without 'if'")))
+        step = scenario.known_step(d.steps[0])
+        errors.append(Problem.of(path, d.line, DEAD_END_NO_REPLY if step.replies else DEAD_END_NO_ROUTE,
+                                 step=d.steps[0], state=format_state(d.variables), mood=_mood(d.variables),
+                                 path=_arrow(d.path)))
 
     # Cycles with no way out: a closed group of states (no move leaves it)
     # that goes round in a loop and holds no ending.
@@ -191,27 +234,19 @@ def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) 
         if step_ids in seen_cycles:
             continue
         seen_cycles.add(step_ids)
-        line = scenario.step(step_ids[0]).line
+        line = scenario.known_step(step_ids[0]).line
         example = StateExample(step_ids, line, ex.variables(first), tuple(ex.step_path(first)))
         trapped.append(example)
-        errors.append(Problem(path, line, (
-            f"cycle with no way out: steps {', '.join(repr(s) for s in step_ids)} loop forever when "
-            f"{format_state(example.variables)} (reached by {_arrow(example.path)}); no ending can be reached "
-            f"from there, so add a reply or route that leaves the loop")))
+        errors.append(Problem.of(path, line, TRAPPED, steps=", ".join(f"'{s}'" for s in step_ids),
+                                 state=format_state(example.variables), mood=_mood(example.variables),
+                                 path=_arrow(example.path)))
 
     if ex.cap_hit:
-        warnings.append(Problem(path, 0, (
-            f"stopped after exploring {max_states} states, so this check is incomplete (unreachable steps are not "
-            f"reported, endings never reached are). Usually a loop keeps changing a number (e.g. a reply with "
-            f"'points+1' that leads back to an earlier step), which makes the states endless; limit the loop with a "
-            f"condition such as 'if asked < 3'")))
+        warnings.append(Problem.warning(path, 0, CAP_HIT, states=max_states))
         # What the check could not prove must not pass: an ending no explored run reached may be unreachable.
         for step in scenario.endings:
             if step.id not in reached:
-                errors.append(Problem(path, step.line, (
-                    f"ending '{step.id}' was not reached in the {max_states} states explored; it may be unreachable. "
-                    f"Check the conditions that lead to it, and limit loops that keep changing a number "
-                    f"(e.g. 'if asked < 3') so the whole scenario can be checked")))
+                errors.append(Problem.of(path, step.line, ENDING_NOT_REACHED, step=step.id, states=max_states))
     elif ex.states:
         used: set[tuple[str, str]] = set()
         used_routes: set[int] = set()
@@ -224,35 +259,33 @@ def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) 
                 continue
             for r in s.replies:
                 if (s.id, r.id) not in used:
-                    warnings.append(Problem(path, r.line, f"reply '{r.text}' is never offered: its condition "
-                                                          f"'{r.condition.source if r.condition else ''}' is never true"))
+                    warnings.append(Problem.warning(path, r.line, NEVER_OFFERED, reply=r.text,
+                                                    condition=r.condition.source if r.condition else ""))
             for route in s.routes:
                 if id(route) not in used_routes:
-                    warnings.append(Problem(path, route.line, f"route to '#{route.target}' is never taken: an "
-                                                              f"earlier route always applies or its condition is never true"))
+                    warnings.append(Problem.warning(path, route.line, NEVER_TAKEN, target=route.target))
 
     for tag, line in analysis.unbounded_at.items():
-        warnings.append(Problem(path, line, f"competency '{tag}' can be earned without limit by repeating a loop; "
-                                            f"limit the loop with a condition or move the points out of it"))
+        warnings.append(Problem.warning(path, line, UNBOUNDED, tag=tag))
 
-    reachable_outcomes = tuple(sorted({scenario.step(ex.states[i][0]).outcome or "" for i in analysis.endings}))
+    reachable_outcomes = tuple(sorted({scenario.known_step(ex.states[i][0]).outcome or "" for i in analysis.endings}))
     text_points_max = sum(item.points for s in scenario.steps if s.kind == TEXT for item in s.rubric)
     rule = scenario.pass_rule
     # With the cap hit, "cannot" means "no explored run did": the author must bound the loop to prove otherwise.
-    within = f" in the {max_states} states explored" if ex.cap_hit else ""
+    capped: dict[str, Any] = {"states": max_states} if ex.cap_hit else {}
     if ex.states and scenario.endings:
         if rule.outcomes is not None:
             for outcome in rule.outcomes:
                 if outcome not in reachable_outcomes and any(s.outcome == outcome for s in scenario.endings):
-                    errors.append(Problem(path, rule.line, f"'pass: outcomes' names '{outcome}', but no run "
-                                                           f"can reach an ending with that outcome{within}"))
+                    errors.append(Problem.of(path, rule.line, PASS_OUTCOME_NOT_REACHED if capped
+                                             else PASS_OUTCOME_UNREACHABLE, outcome=outcome, **capped))
         if rule.min_points is not None and analysis.best_points is not None \
                 and rule.min_points > analysis.best_points + text_points_max:
-            errors.append(Problem(path, rule.line, f"'pass: min_points: {rule.min_points}' cannot be reached: the "
-                                                   f"best run{within} earns {analysis.best_points} points "
-                                                   f"(+{text_points_max} from rubrics)"))
+            errors.append(Problem.of(path, rule.line, MIN_POINTS_NOT_REACHED if capped else MIN_POINTS_UNREACHABLE,
+                                     min_points=rule.min_points, best=analysis.best_points,
+                                     rubric=text_points_max, **capped))
         if not analysis.endings and not trapped and not dead:
-            errors.append(Problem(path, 1, f"no run can reach an ending{within}"))
+            errors.append(Problem.of(path, 1, NO_RUN_ENDED if capped else NO_RUN_ENDS, **capped))
 
     return CheckReport(
         path=path,

@@ -353,8 +353,8 @@ def summary(
     elif rule.min_points is None or points >= rule.min_points:
         passed = True
     else:
-        possible = points + sum(item.points for sid in pending for item in scenario.step(sid).rubric)
-        passed = None if pending and possible >= rule.min_points else False
+        best_case = points + sum(item.points for sid in pending for item in scenario.known_step(sid).rubric)
+        passed = None if pending and best_case >= rule.min_points else False
 
     possible = _possible_on_path(scenario, state)
     profile = []
@@ -372,11 +372,10 @@ def summary(
         return StepRef(sid, s.title if s else sid, s.kind if s else "")
 
     taken = [sid for sid, _ in state.path] + [state.step_id]
-    ending = step is not None and step.kind == ENDING
     return RunSummary(
         finished=state.finished, outcome=state.outcome,
         outcome_label=scenario.outcome_label(state.outcome),
-        debrief=step.debrief if ending else "",
+        debrief=step.debrief if step is not None and step.kind == ENDING else "",
         points=points, text_points=reviewed, passed=passed,
         awaiting_review=pending, profile=tuple(profile), weak=tuple(c for c in profile if c.weak),
         path=tuple(ref(s) for s in taken), best_path=tuple(ref(s) for s in analysis["best_path"]),

@@ -208,7 +208,7 @@ def analyse(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Analysi
     """Explore ``scenario`` and compute reachability, scores and best path."""
     ex = explore(scenario, max_states)
     n = len(ex.states)
-    endings = [i for i, (sid, _) in enumerate(ex.states) if scenario.step(sid).kind == ENDING]  # type: ignore[union-attr]
+    endings = [i for i, (sid, _) in enumerate(ex.states) if scenario.known_step(sid).kind == ENDING]
 
     # States from which an ending can be reached (truncated states might).
     reverse: list[list[int]] = [[] for _ in range(n)]
@@ -232,7 +232,7 @@ def analyse(scenario: Scenario, max_states: int = DEFAULT_MAX_STATES) -> Analysi
     rule = scenario.pass_rule
 
     def rank(i: int) -> tuple:
-        step = scenario.step(ex.states[i][0])
+        step = scenario.known_step(ex.states[i][0])
         points = ex.states[i][1][points_at]
         ok = rule.outcome_ok(step.outcome) and (rule.min_points is None or points >= rule.min_points)
         return (ok, points, -ex.depth[i], -i)

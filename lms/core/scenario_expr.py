@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .problems import Problem, define
+
 Value = int | float | bool
 Node = tuple
 BOOL = "true/false"
@@ -38,6 +40,30 @@ _TOKEN_RE = re.compile(
 )
 
 
+EQUALS = define("condition.equals", "condition '%(source)s': use '==' to compare ('=' sets a value in effects)")
+SYMBOL = define("condition.symbol", "condition '%(source)s': unexpected '%(token)s': write 'and', 'or', 'not'")
+CHARACTER = define("condition.character", "condition '%(source)s': unexpected character '%(token)s'")
+ENDS_EARLY = define("condition.ends-early", "condition '%(source)s': the condition ends too early")
+EMPTY = define("condition.empty", "condition '%(source)s': empty condition")
+EXTRA = define("condition.extra",
+               "condition '%(source)s': unexpected '%(token)s' (combine conditions with 'and' / 'or')")
+MINUS = define("condition.minus", "condition '%(source)s': '-' must be followed by a number")
+UNCLOSED = define("condition.unclosed", "condition '%(source)s': expected ')' but found '%(token)s'")
+UNEXPECTED = define("condition.unexpected", "condition '%(source)s': unexpected '%(token)s'")
+NEEDS_BOOLEANS = define("condition.needs-booleans", "condition '%(source)s': '%(op)s' needs true/false values on "
+                                                    "both sides, got a number; compare it, e.g. 'x > 0'")
+NUMBER_WITH_BOOLEAN = define("condition.number-with-boolean",
+                             "condition '%(source)s': '%(op)s' compares a number with a true/false value")
+BOOLEAN_WITH_NUMBER = define("condition.boolean-with-number",
+                             "condition '%(source)s': '%(op)s' compares a true/false value with a number")
+ORDER_NEEDS_NUMBERS = define("condition.order-needs-numbers", "condition '%(source)s': '%(op)s' compares numbers; "
+                                                              "true/false values can only use == or !=")
+UNDECLARED = define("condition.undeclared", "condition '%(source)s' uses '%(name)s', which is not declared; add it "
+                                            "under 'variables:' in the front matter (e.g. '%(name)s: false')")
+IS_A_NUMBER = define("condition.is-a-number",
+                     "condition '%(source)s' is a number, not true/false; compare it, e.g. '%(source)s > 0'")
+
+
 def kind_of(value: Any) -> str | None:
     """``BOOL`` or ``NUM`` for a variable value; None for anything else."""
     if isinstance(value, bool):
@@ -49,21 +75,25 @@ def kind_of(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class ParsedCondition:
-    """The result of parsing a condition: a tree, or error messages.
+    """The result of parsing a condition: a tree, or its problems.
 
-    ``undefined`` lists names that are not declared variables (they are also
-    in ``errors``). ``tree`` is None whenever ``errors`` is not empty.
+    The problems are at no path (``""``, line 0): the parser of the scenario
+    moves them to its file and line (:meth:`Problem.relocated`). ``undefined``
+    lists names that are not declared variables (they are also in ``errors``).
+    ``tree`` is None whenever ``errors`` is not empty.
     """
 
     source: str
     tree: Node | None
-    errors: tuple[str, ...] = ()
+    errors: tuple[Problem, ...] = ()
     undefined: tuple[str, ...] = ()
     names: frozenset[str] = field(default_factory=frozenset)
 
 
 class _SyntaxError(Exception):
-    pass
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code, self.params = code, params
 
 
 class _Parser:
@@ -72,7 +102,7 @@ class _Parser:
         self.kinds = kinds
         self.tokens = self._tokenize(source)
         self.pos = 0
-        self.errors: list[str] = []
+        self.errors: list[tuple[str, dict[str, Any]]] = []
         self.undefined: list[str] = []
         self.names: set[str] = set()
 
@@ -94,10 +124,10 @@ class _Parser:
             elif m.group("bad") is not None:
                 bad = m.group("bad")
                 if bad == "=":
-                    raise _SyntaxError("use '==' to compare ('=' sets a value in effects)")
+                    raise _SyntaxError(EQUALS)
                 if bad in "&|!":
-                    raise _SyntaxError(f"unexpected '{bad}': write 'and', 'or', 'not'")
-                raise _SyntaxError(f"unexpected character '{bad}'")
+                    raise _SyntaxError(SYMBOL, token=bad)
+                raise _SyntaxError(CHARACTER, token=bad)
         return tokens
 
     def peek(self) -> tuple[str, str] | None:
@@ -106,7 +136,7 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         tok = self.peek()
         if tok is None:
-            raise _SyntaxError("the condition ends too early")
+            raise _SyntaxError(ENDS_EARLY)
         self.pos += 1
         return tok
 
@@ -116,16 +146,16 @@ class _Parser:
 
     def parse(self) -> tuple[Node, str]:
         if not self.tokens:
-            raise _SyntaxError("empty condition")
+            raise _SyntaxError(EMPTY)
         node, kind = self.parse_or()
         tok = self.peek()
         if tok is not None:
-            raise _SyntaxError(f"unexpected '{tok[1]}' (combine conditions with 'and' / 'or')")
+            raise _SyntaxError(EXTRA, token=tok[1])
         return node, kind
 
     def _need_bool(self, kind: str, what: str) -> None:
         if kind not in (BOOL, UNKNOWN):
-            self.errors.append(f"'{what}' needs true/false values on both sides, got a number; compare it, e.g. 'x > 0'")
+            self.errors.append((NEEDS_BOOLEANS, {"op": what}))
 
     def parse_or(self) -> tuple[Node, str]:
         node, kind = self.parse_and()
@@ -169,9 +199,9 @@ class _Parser:
                 pass
             elif op in ("==", "!="):
                 if lkind != rkind:
-                    self.errors.append(f"'{op}' compares a {lkind} with a {rkind}")
+                    self.errors.append((NUMBER_WITH_BOOLEAN if lkind == NUM else BOOLEAN_WITH_NUMBER, {"op": op}))
             elif lkind != NUM or rkind != NUM:
-                self.errors.append(f"'{op}' compares numbers; true/false values can only use == or !=")
+                self.errors.append((ORDER_NEEDS_NUMBERS, {"op": op}))
             return ("cmp", op, left, right), BOOL
         return left, lkind
 
@@ -182,13 +212,13 @@ class _Parser:
         if kind == "op" and text == "-":
             nkind, ntext = self.take()
             if nkind != "num":
-                raise _SyntaxError("'-' must be followed by a number")
+                raise _SyntaxError(MINUS)
             return ("const", -_number(ntext)), NUM
         if kind == "op" and text == "(":
             node, vkind = self.parse_or()
             closing = self.take()
             if closing != ("op", ")"):
-                raise _SyntaxError(f"expected ')' but found '{closing[1]}'")
+                raise _SyntaxError(UNCLOSED, token=closing[1])
             return node, vkind
         if kind == "name":
             if text == "true":
@@ -196,15 +226,15 @@ class _Parser:
             if text == "false":
                 return ("const", False), BOOL
             if text in KEYWORDS:
-                raise _SyntaxError(f"unexpected '{text}'")
+                raise _SyntaxError(UNEXPECTED, token=text)
             self.names.add(text)
-            vkind = self.kinds.get(text)
-            if vkind is None:
+            declared = self.kinds.get(text)
+            if declared is None:
                 if text not in self.undefined:
                     self.undefined.append(text)
                 return ("var", text), UNKNOWN
-            return ("var", text), vkind
-        raise _SyntaxError(f"unexpected '{text}'")
+            return ("var", text), declared
+        raise _SyntaxError(UNEXPECTED, token=text)
 
 
 def _number(text: str) -> int | float:
@@ -215,21 +245,18 @@ def parse_condition(source: str, kinds: Mapping[str, str]) -> ParsedCondition:
     """Parse ``source`` given the kind (``BOOL``/``NUM``) of every known name.
 
     Never raises: syntax errors, type errors and undefined names are returned
-    as messages that say what to write instead.
+    as problems that say what to write instead.
     """
     try:
         parser = _Parser(source, kinds)
         tree, kind = parser.parse()
     except _SyntaxError as exc:
-        return ParsedCondition(source, None, (f"condition '{source}': {exc}",))
-    errors = [f"condition '{source}': {msg}" for msg in parser.errors]
+        return ParsedCondition(source, None, (Problem.of("", 0, exc.code, source=source, **exc.params),))
+    errors = [Problem.of("", 0, code, source=source, **params) for code, params in parser.errors]
     for name in parser.undefined:
-        errors.append(
-            f"condition '{source}' uses '{name}', which is not declared; "
-            f"add it under 'variables:' in the front matter (e.g. '{name}: false')"
-        )
+        errors.append(Problem.of("", 0, UNDECLARED, source=source, name=name))
     if kind != BOOL and not parser.errors and not parser.undefined:
-        errors.append(f"condition '{source}' is a number, not true/false; compare it, e.g. '{source} > 0'")
+        errors.append(Problem.of("", 0, IS_A_NUMBER, source=source))
     if errors:
         return ParsedCondition(source, None, tuple(errors), tuple(parser.undefined), frozenset(parser.names))
     return ParsedCondition(source, tree, (), (), frozenset(parser.names))

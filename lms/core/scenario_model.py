@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .problems import Problem
+from .problems import ERROR, Problem, as_params
 from .scenario_expr import Node, Value, evaluate, tree_from_json, tree_to_json
 
 #: Variables every scenario has; ``mood`` is derived and read-only.
@@ -214,6 +214,11 @@ class Step:
     def reply(self, reply_id: str) -> Reply | None:
         return next((r for r in self.replies if r.id == reply_id), None)
 
+    @property
+    def links(self) -> tuple[Reply | Route, ...]:
+        """Every way out of the step: its replies, then its routes."""
+        return (*self.replies, *self.routes)
+
     def to_dict(self) -> dict:
         return {
             "id": self.id, "title": self.title, "kind": self.kind, "line": self.line,
@@ -312,6 +317,11 @@ class Scenario:
         """The step with ``step_id`` (the first one, if ids repeat)."""
         return self._index.get(step_id)
 
+    def known_step(self, step_id: str) -> Step:
+        """The step with ``step_id``, for an id that comes from this scenario itself (one of its steps, a
+        state the exploration reached, a run's path): a missing one is a bug, raised as ``KeyError``."""
+        return self._index[step_id]
+
     @property
     def endings(self) -> tuple[Step, ...]:
         return tuple(s for s in self.steps if s.kind == ENDING)
@@ -324,9 +334,11 @@ class Scenario:
     def to_dict(self) -> dict:
         """Plain JSON data; :meth:`from_dict` restores an equal scenario.
 
-        The data includes the outline of all runs (best path, score range,
-        most points per competency), computed once here by exploring the
-        states, so the engine never explores a stored scenario again.
+        The outline of all runs (best path, score range, most points per
+        competency) is not part of it: whoever stores the data adds
+        ``"outline": scenario_explore.outline(scenario)`` (the content layer
+        does), and :meth:`from_dict` keeps it, so the engine never explores a
+        stored scenario again.
         """
         return {
             "format": 1,
@@ -337,8 +349,7 @@ class Scenario:
             "pass": self.pass_rule.to_dict(),
             "characters": list(self.characters),
             "steps": [s.to_dict() for s in self.steps],
-            "problems": [p.to_dict() for p in self.problems],
-            "outline": _outline(self),
+            "problems": [_problem_data(p) for p in self.problems],
         }
 
     @classmethod
@@ -355,14 +366,21 @@ class Scenario:
             pass_rule=PassRule.from_dict(data.get("pass")),
             intro=data.get("intro", ""),
             characters=tuple(data.get("characters", ())),
-            problems=tuple(Problem(p["path"], p["line"], p["message"]) for p in data.get("problems", ())),
+            problems=tuple(_problem_from(p) for p in data.get("problems", ())),
         )
         if isinstance(data.get("outline"), dict):
             scenario._cache["outline"] = dict(data["outline"])
         return scenario
 
 
-def _outline(scenario: Scenario) -> dict[str, Any]:
-    from .scenario_explore import outline  # the explorer builds on this module
+def _problem_data(problem: Problem) -> dict[str, Any]:
+    """A problem as stored data: its code and parameters (the words are chosen where it is shown)."""
+    return {"path": problem.path, "line": problem.line, "code": problem.code, "params": dict(problem.params),
+            "severity": problem.severity}
 
-    return outline(scenario)
+
+def _problem_from(data: Mapping[str, Any]) -> Problem:
+    if "code" not in data:  # stored before problems had codes: the English message stands for itself
+        return Problem(data["path"], data["line"], data["message"])
+    return Problem(data["path"], data["line"], data["code"], as_params(data.get("params") or {}),
+                   data.get("severity", ERROR))

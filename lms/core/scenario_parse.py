@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from .frontmatter import Document, split_front_matter
-from .problems import Problem
-from .scenario_expr import KEYWORDS, NAME_RE, NUM, kind_of, parse_condition
+from .problems import Problem, define
+from .scenario_expr import NUM, kind_of, parse_condition
+from .scenario_front import FrontMatterReader
 from .scenario_model import (
-    BUILTIN_VARIABLES,
     CHOICE,
     ENDING,
     MOOD,
@@ -28,19 +27,12 @@ from .scenario_model import (
     Condition,
     Effect,
     Line,
-    PassRule,
     Reply,
     Route,
     RubricItem,
     Scenario,
     Step,
 )
-
-#: Front matter keys a scenario understands.
-SCENARIO_KEYS = frozenset({
-    "title", "type", "minutes", "summary", "start", "variables", "competencies",
-    "characters", "outcomes", "pass",
-})
 
 _STEP_RE = re.compile(r"^##(?!#)\s*(?P<title>.*?)\s*(?:\{#(?P<id>[^}]*)\})?\s*$")
 _ID_RE = re.compile(r"^[\w-]+$")
@@ -62,7 +54,68 @@ _SPEAKER_RES = (
     re.compile(r"^\*\*(?P<name>[^*]+?)\*\*\s*:\s*(?P<rest>.*)$", re.DOTALL),
 )
 
-EFFECT_HELP = "write name+N, name-N or name=value (a number or true/false), then optionally 'if condition'"
+# -- the problems of its steps (those of the front matter are in scenario_front) ------
+EFFECT_SYNTAX = define("scenario.effect-syntax", "unknown effect '%(token)s': write name+N, name-N or name=value "
+                                                 "(a number or true/false), then optionally 'if condition'")
+EFFECT_VALUE = define("scenario.effect-value",
+                      "unknown effect '%(token)s': the value '%(value)s' must be a number or true/false")
+EFFECT_MOOD = define("scenario.effect-mood", "'%(token)s': mood is experience - expectations and cannot be set; "
+                                             "change 'experience' or 'expectations' instead")
+EFFECT_ADDS_TO_BOOLEAN = define("scenario.effect-adds-to-boolean", "'%(token)s': '%(name)s' is true/false, so it can "
+                                "only be set: %(name)s=true or %(name)s=false")
+EFFECT_NEEDS_NUMBER = define("scenario.effect-needs-number", "'%(token)s': '%(name)s' is a number, so its value must "
+                                                             "be a number (initial value %(initial)s)")
+EFFECT_NEEDS_BOOLEAN = define("scenario.effect-needs-boolean", "'%(token)s': '%(name)s' is true/false, so its value "
+                                                               "must be true/false (initial value %(initial)s)")
+EFFECT_COMPETENCY = define("scenario.effect-competency",
+                           "'%(token)s': competency points only add up; write %(name)s+N or %(name)s-N")
+EFFECT_UNKNOWN_NAME = define("scenario.effect-unknown-name", "unknown name '%(name)s' in effect '%(token)s': declare "
+                             "it under 'variables:' (a state value, e.g. '%(name)s: 0') or 'competencies:' "
+                             "(a skill tag) in the front matter")
+EFFECT_UNKNOWN_NAME_HINT = define("scenario.effect-unknown-name-hint", "unknown name '%(name)s' in effect "
+                                  "'%(token)s' (did you mean '%(hint)s'?): declare it under 'variables:' (a state "
+                                  "value, e.g. '%(name)s: 0') or 'competencies:' (a skill tag) in the front matter")
+IF_WITHOUT_CONDITION = define("scenario.if-without-condition",
+                              "'if' must be followed by a condition, e.g. 'if promised' or 'if mood < 0'")
+STEP_WITHOUT_ID = define("scenario.step-without-id", "step '%(title)s' needs an id: write '## %(title)s {#step-id}'")
+BAD_STEP_ID = define("scenario.bad-step-id", "step id '%(step)s' may only use letters, digits, '-' and '_'")
+DUPLICATE_STEP_ID = define("scenario.duplicate-step-id",
+                           "step id '%(step)s' is already used at line %(line)s; ids must be unique")
+NO_STEPS = define("scenario.no-steps",
+                  "the scenario has no steps; add step headings like '## Запрос клиента {#request}'")
+MISSING_STEP = define("scenario.missing-step", "link to '#%(target)s', but no step has that id")
+MISSING_STEP_HINT = define("scenario.missing-step-hint",
+                           "link to '#%(target)s', but no step has that id (did you mean '#%(hint)s'?)")
+NO_ENDING = define("scenario.no-ending", "the scenario has no ending; mark at least one step with a line "
+                                         "'outcome: name' (e.g. 'outcome: loyal')")
+BAD_START = define("scenario.bad-start", "'start: %(start)s' names no step; use one of the step ids")
+EMPTY_CHECKLIST_ITEM = define("scenario.empty-checklist-item",
+                              "a checklist item needs a text: '- [ ] named the time (2)'")
+REPLY_WITHOUT_HASH = define("scenario.reply-without-hash", "a reply links to a step as '(#%(target)s)', with '#'")
+EMPTY_REPLY = define("scenario.empty-reply", "a reply needs a text: '- [What the salesperson says](#next-step)'")
+SECOND_OUTCOME = define("scenario.second-outcome", "step '%(step)s' already has 'outcome:' at line %(line)s")
+BAD_OUTCOME = define("scenario.bad-outcome", "'outcome: %(name)s': an outcome is one word (letters, digits, '-', "
+                                             "'_'), e.g. 'outcome: loyal'")
+UNDECLARED_OUTCOME = define("scenario.undeclared-outcome",
+                            "outcome '%(name)s' is not in the front matter 'outcomes:' (%(known)s)")
+SECOND_WRITTEN_REPLY = define("scenario.second-written-reply",
+                              "step '%(step)s' already asks for a written reply at line %(line)s")
+ENDING_WITH_MOVES = define("scenario.ending-with-moves", "ending step '%(step)s' cannot also have replies, routes or "
+                                                         "a written reply; remove them or the 'outcome:' line")
+WRITTEN_WITH_REPLIES = define("scenario.written-with-replies", "step '%(step)s' asks for a written reply, so it cannot "
+                                                               "offer replies to choose; move them to another step")
+WRITTEN_WITHOUT_RUBRIC = define("scenario.written-without-rubric", "free-text step '%(step)s' needs a rubric: add "
+                                "checklist lines like '- [ ] named when the proposal will come (2)'")
+WRITTEN_WITHOUT_NEXT = define("scenario.written-without-next",
+                              "free-text step '%(step)s' needs a next step: add '-> #next-step'")
+CHECKLIST_OUTSIDE_WRITTEN = define("scenario.checklist-outside-written", "checklist items belong to a free-text step; "
+                                   "add a 'Write your reply:' line to step '%(step)s' or make them replies "
+                                   "'- [Text](#step)'")
+REPLIES_AND_ROUTES = define("scenario.replies-and-routes", "step '%(step)s' has both replies and '->' routes; a step "
+                                                           "either offers replies or routes automatically")
+LEADS_NOWHERE = define("scenario.leads-nowhere", "step '%(step)s' leads nowhere: add replies '- [Reply](#next-step)', "
+                       "a route '-> #next-step', 'Write your reply:' with a rubric, or 'outcome: name' for an ending")
+ROUTE_SYNTAX = define("scenario.route-syntax", "a route names the next step: '-> #step-id [effects] [if condition]'")
 
 
 def parse_scenario(text: str, path: str) -> tuple[Scenario, list[Problem]]:
@@ -87,179 +140,20 @@ def _fmt(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-class _ScenarioParser:
-    def __init__(self, doc: Document, text: str | None):
-        self.doc = doc
-        self.path = doc.path
-        self.problems: list[Problem] = list(doc.problems)
-        self.front_lines = text.lstrip("\ufeff").split("\n")[: max(doc.body_line - 1, 0)] if text else []
-        self.variables: dict[str, Any] = dict(BUILTIN_VARIABLES)
-        self.kinds: dict[str, str] = {}
-        self.competencies: dict[str, Competency] = {}
-        self.characters: dict[str, str] = {}
-        self.outcome_labels: dict[str, str] = {}
-        self.declared_outcomes = False
-        self.used_competencies: set[str] = set()
-        self.declared_tags: set[str] = set()
-
-    # -- helpers -----------------------------------------------------------
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
-
-    def meta_line(self, *keys: str) -> int:
-        """File line of front matter ``key`` (nested keys are searched in turn)."""
-        line_no, start = 1, 0
-        for depth, key in enumerate(keys):
-            pattern = re.compile(r"^" + (r"" if depth == 0 else r"\s+") + r"(?:-\s*)?['\"]?" + re.escape(str(key)) + r"['\"]?\s*:")
-            for i in range(start, len(self.front_lines)):
-                if pattern.match(self.front_lines[i]):
-                    line_no, start = i + 1, i + 1
-                    break
-            else:
-                return line_no
-        return line_no
-
-    # -- front matter --------------------------------------------------------
-    def front_matter(self) -> None:
-        meta = self.doc.meta
-        for key in sorted(set(meta) - SCENARIO_KEYS, key=str):
-            self.problem(self.meta_line(key), f"unknown front matter key '{key}' for a scenario "
-                                              f"(known: {', '.join(sorted(SCENARIO_KEYS))})")
-        self.parse_variables(meta.get("variables"))
-        self.kinds = {name: kind_of(value) or NUM for name, value in self.variables.items()}
-        self.kinds[MOOD] = NUM
-        self.parse_competencies(meta.get("competencies"))
-        self.parse_characters(meta.get("characters"))
-        self.parse_outcomes(meta.get("outcomes"))
-
-    def parse_variables(self, raw: Any) -> None:
-        if raw is None:
-            return
-        if not isinstance(raw, Mapping):
-            self.problem(self.meta_line("variables"),
-                         "'variables:' must list 'name: initial value' lines, e.g. 'promised: false'")
-            return
-        for name, value in raw.items():
-            line = self.meta_line("variables", name)
-            name = str(name)
-            if name == MOOD:
-                self.problem(line, "'mood' is derived (experience - expectations) and cannot be declared; "
-                                   "set 'experience' or 'expectations' instead")
-                continue
-            if not NAME_RE.fullmatch(name) or name in KEYWORDS:
-                self.problem(line, f"'{name}' is not a usable variable name: use letters, digits and '_', "
-                                   f"starting with a letter (and not and/or/not/true/false/if)")
-                continue
-            if kind_of(value) is None:
-                self.problem(line, f"variable '{name}' needs an initial value that is a number or true/false, "
-                                   f"got {value!r}")
-                continue
-            if name in BUILTIN_VARIABLES and kind_of(value) != NUM:
-                self.problem(line, f"'{name}' is a number; give it a number as its initial value")
-                continue
-            self.variables[name] = value
-
-    def parse_competencies(self, raw: Any) -> None:
-        if raw is None:
-            return
-        items: list[tuple[Any, Any]]
-        if isinstance(raw, list):
-            items = [(tag, None) for tag in raw]
-        elif isinstance(raw, Mapping):
-            items = list(raw.items())
-        else:
-            self.problem(self.meta_line("competencies"),
-                         "'competencies:' must map tags to labels, e.g. 'needs: {label: ..., lesson: ...}'")
-            return
-        for tag, spec in items:
-            line = self.meta_line("competencies", tag)
-            tag = str(tag)
-            if not NAME_RE.fullmatch(tag) or tag in KEYWORDS:
-                self.problem(line, f"'{tag}' is not a usable competency tag: use letters, digits and '_'")
-                continue
-            if tag in self.variables or tag == MOOD:
-                self.problem(line, f"'{tag}' is both a variable and a competency; rename one of them")
-                continue
-            label, lesson = STANDARD_COMPETENCIES.get(tag, tag), None
-            if isinstance(spec, str):
-                label = spec
-            elif isinstance(spec, Mapping):
-                unknown = set(spec) - {"label", "lesson"}
-                if unknown:
-                    self.problem(line, f"competency '{tag}' has unknown keys {sorted(map(str, unknown))}; "
-                                       f"use 'label:' and 'lesson:'")
-                if spec.get("label") is not None:
-                    label = str(spec["label"])
-                if spec.get("lesson") is not None:
-                    lesson = str(spec["lesson"])
-            elif spec is not None:
-                self.problem(line, f"competency '{tag}' must be a label or '{{label: ..., lesson: ...}}'")
-            self.competencies[tag] = Competency(tag, label, lesson)
-            self.declared_tags.add(tag)
-
-    def parse_characters(self, raw: Any) -> None:
-        if raw is None:
-            return
-        if isinstance(raw, list):
-            self.characters = {str(c): str(c) for c in raw}
-        elif isinstance(raw, Mapping):
-            self.characters = {str(k): str(v) for k, v in raw.items()}
-            self.characters.update({str(v): str(v) for v in raw.values()})
-        else:
-            self.problem(self.meta_line("characters"), "'characters:' must be a list of names, e.g. [Клиент, Руководитель]")
-
-    def parse_outcomes(self, raw: Any) -> None:
-        if raw is None:
-            return
-        self.declared_outcomes = True
-        if isinstance(raw, list):
-            self.outcome_labels = {str(o): str(o) for o in raw}
-        elif isinstance(raw, Mapping):
-            self.outcome_labels = {str(k): str(v) for k, v in raw.items()}
-        else:
-            self.problem(self.meta_line("outcomes"), "'outcomes:' must map outcome names to labels, e.g. 'loyal: Постоянный клиент'")
-            self.declared_outcomes = False
-
-    def parse_pass(self, raw: Any, ending_outcomes: set[str]) -> PassRule:
-        if raw is None:
-            return PassRule()
-        line = self.meta_line("pass")
-        if not isinstance(raw, Mapping):
-            self.problem(line, "'pass:' must be e.g. '{min_points: 10}' or '{outcomes: [loyal, recommends]}'")
-            return PassRule()
-        for key in sorted(set(raw) - {"min_points", "outcomes"}, key=str):
-            self.problem(line, f"unknown key '{key}' in 'pass:' (known: min_points, outcomes)")
-        min_points = raw.get("min_points")
-        if min_points is not None and kind_of(min_points) != NUM:
-            self.problem(line, f"'pass: min_points' must be a number, got {min_points!r}")
-            min_points = None
-        outcomes = raw.get("outcomes")
-        if outcomes is not None:
-            if isinstance(outcomes, str):
-                outcomes = [outcomes]
-            if not isinstance(outcomes, list) or not outcomes:
-                self.problem(line, "'pass: outcomes' must be a list of outcome names, e.g. [loyal, recommends]")
-                outcomes = None
-            else:
-                outcomes = [str(o) for o in outcomes]
-                for name in outcomes:
-                    if name not in ending_outcomes:
-                        known = ", ".join(sorted(ending_outcomes)) or "none yet"
-                        self.problem(line, f"'pass: outcomes' names '{name}', but no ending has 'outcome: {name}' "
-                                           f"(endings have: {known})")
-        return PassRule(min_points, None if outcomes is None else tuple(outcomes), line)
+class _ScenarioParser(FrontMatterReader):
+    """The steps of a scenario, read after its front matter (:class:`FrontMatterReader`)."""
 
     # -- effects and conditions ----------------------------------------------
     def condition(self, source: str, line: int) -> Condition:
         parsed = parse_condition(source, self.kinds)
-        for message in parsed.errors:
-            self.problem(line, message)
+        for problem in parsed.errors:
+            self.problems.append(problem.relocated(self.path, line))
         return Condition(source, parsed.tree)
 
     def effect(self, token: str, line: int) -> Effect | None:
         m = _EFFECT_RE.match(token)
         if m is None:
-            self.problem(line, f"unknown effect '{token}': {EFFECT_HELP}")
+            self.problem(line, EFFECT_SYNTAX, token=token)
             return None
         name, op, raw = m.group("name"), m.group("op"), m.group("value")
         if raw in ("true", "false"):
@@ -267,34 +161,34 @@ class _ScenarioParser:
         elif _NUMBER_RE.match(raw):
             value = _number(raw)
         else:
-            self.problem(line, f"unknown effect '{token}': the value '{raw}' must be a number or true/false")
+            self.problem(line, EFFECT_VALUE, token=token, value=raw)
             return None
         if name == MOOD:
-            self.problem(line, f"'{token}': mood is experience - expectations and cannot be set; "
-                               f"change 'experience' or 'expectations' instead")
+            self.problem(line, EFFECT_MOOD, token=token)
             return None
         if name in self.variables:
             kind = self.kinds[name]
             if op in "+-" and kind != NUM:
-                self.problem(line, f"'{token}': '{name}' is true/false, so it can only be set: {name}=true or {name}=false")
+                self.problem(line, EFFECT_ADDS_TO_BOOLEAN, token=token, name=name)
                 return None
             if kind_of(value) != kind:
-                self.problem(line, f"'{token}': '{name}' is a {kind}, so its value must be a {kind} "
-                                   f"(initial value {_fmt(self.variables[name])})")
+                self.problem(line, EFFECT_NEEDS_NUMBER if kind == NUM else EFFECT_NEEDS_BOOLEAN, token=token,
+                             name=name, initial=_fmt(self.variables[name]))
                 return None
             return Effect(name, op, value)
         if name in self.competencies or name in STANDARD_COMPETENCIES:
             if op == "=" or kind_of(value) != NUM:
-                self.problem(line, f"'{token}': competency points only add up; write {name}+N or {name}-N")
+                self.problem(line, EFFECT_COMPETENCY, token=token, name=name)
                 return None
             if name not in self.competencies:
                 self.competencies[name] = Competency(name, STANDARD_COMPETENCIES[name])
             self.used_competencies.add(name)
             return Effect(name, op, value, competency=True)
         hint = difflib.get_close_matches(name, [*self.variables, *self.competencies, *STANDARD_COMPETENCIES], n=1)
-        also = f" (did you mean '{hint[0]}'?)" if hint else ""
-        self.problem(line, f"unknown name '{name}' in effect '{token}'{also}: declare it under 'variables:' "
-                           f"(a state value, e.g. '{name}: 0') or 'competencies:' (a skill tag) in the front matter")
+        if hint:
+            self.problem(line, EFFECT_UNKNOWN_NAME_HINT, name=name, token=token, hint=hint[0])
+        else:
+            self.problem(line, EFFECT_UNKNOWN_NAME, name=name, token=token)
         return None
 
     def tail(self, rest: str, line: int) -> tuple[tuple[Effect, ...], Condition | None]:
@@ -309,7 +203,7 @@ class _ScenarioParser:
         condition = None
         if cond_text is not None:
             if not cond_text.strip():
-                self.problem(line, "'if' must be followed by a condition, e.g. 'if promised' or 'if mood < 0'")
+                self.problem(line, IF_WITHOUT_CONDITION)
                 condition = Condition("", None)
             else:
                 condition = self.condition(cond_text.strip(), line)
@@ -344,37 +238,38 @@ class _ScenarioParser:
         seen: dict[str, int] = {}
         for title, step_id, line, entries in sections:
             if step_id is None or not step_id.strip():
-                self.problem(line, f"step '{title}' needs an id: write '## {title or 'Title'} {{#step-id}}'")
+                self.problem(line, STEP_WITHOUT_ID, title=title or "...")
                 continue
             if not _ID_RE.match(step_id):
-                self.problem(line, f"step id '{step_id}' may only use letters, digits, '-' and '_'")
+                self.problem(line, BAD_STEP_ID, step=step_id)
                 continue
             if step_id in seen:
-                self.problem(line, f"step id '{step_id}' is already used at line {seen[step_id]}; ids must be unique")
+                self.problem(line, DUPLICATE_STEP_ID, step=step_id, line=seen[step_id])
                 continue
             seen[step_id] = line
             steps.append(self.step(title or step_id, step_id, line, entries))
 
         ids = {s.id for s in steps}
         if not sections:
-            self.problem(self.doc.body_line, "the scenario has no steps; add step headings like '## Запрос клиента {#request}'")
+            self.problem(self.doc.body_line, NO_STEPS)
         for step in steps:
-            for link in (*step.replies, *step.routes):
+            for link in step.links:
                 if link.target not in ids:
                     hint = difflib.get_close_matches(link.target, sorted(ids), n=1)
-                    also = f" (did you mean '#{hint[0]}'?)" if hint else ""
-                    self.problem(link.line, f"link to '#{link.target}', but no step has that id{also}")
+                    if hint:
+                        self.problem(link.line, MISSING_STEP_HINT, target=link.target, hint=hint[0])
+                    else:
+                        self.problem(link.line, MISSING_STEP, target=link.target)
         ending_outcomes = {s.outcome for s in steps if s.kind == ENDING and s.outcome}
         if steps and not any(s.kind == ENDING for s in steps):
-            self.problem(steps[0].line, "the scenario has no ending; mark at least one step with a line "
-                                        "'outcome: name' (e.g. 'outcome: loyal')")
+            self.problem(steps[0].line, NO_ENDING)
         pass_rule = self.parse_pass(self.doc.meta.get("pass"), ending_outcomes)
 
         start = self.doc.meta.get("start")
         if start is not None:
             start = str(start).lstrip("#")
             if start not in ids:
-                self.problem(self.meta_line("start"), f"'start: {start}' names no step; use one of the step ids")
+                self.problem(self.meta_line("start"), BAD_START, start=start)
                 start = None
         if start is None:
             start = steps[0].id if steps else ""
@@ -423,43 +318,43 @@ class _ScenarioParser:
                     routes.append(route)
                 continue
             if m := _RUBRIC_RE.match(text):
-                label, points = m.group("label").strip(), 1
+                label = m.group("label").strip()
+                points: int | float = 1
                 pm = _POINTS_RE.match(label)
                 if pm:
                     label, points = pm.group("label").strip(), _number(pm.group("points"))
                 if not label:
-                    self.problem(ln, "a checklist item needs a text: '- [ ] named the time (2)'")
+                    self.problem(ln, EMPTY_CHECKLIST_ITEM)
                     continue
                 rubric.append(RubricItem(label, points, ln))
                 continue
             if (m := _REPLY_RE.match(text)) and self.is_step_link(m.group("target")):
                 target = m.group("target").strip()
                 if not target.startswith("#"):
-                    self.problem(ln, f"a reply links to a step as '(#{target})', with '#'")
+                    self.problem(ln, REPLY_WITHOUT_HASH, target=target)
                 target = target.lstrip("#")
                 reply_text = m.group("text").strip()
                 if not reply_text:
-                    self.problem(ln, "a reply needs a text: '- [What the salesperson says](#next-step)'")
+                    self.problem(ln, EMPTY_REPLY)
                 effects, condition = self.tail(m.group("rest"), ln)
                 replies.append(Reply(str(len(replies) + 1), reply_text, target, effects, condition, ln))
                 continue
             if m := _OUTCOME_RE.match(text):
                 name = m.group("name")
                 if outcome_line:
-                    self.problem(ln, f"step '{step_id}' already has 'outcome:' at line {outcome_line}")
+                    self.problem(ln, SECOND_OUTCOME, step=step_id, line=outcome_line)
                     continue
                 outcome_line = ln
                 if not _ID_RE.match(name):
-                    self.problem(ln, f"'outcome: {name}': an outcome is one word (letters, digits, '-', '_'), e.g. 'outcome: loyal'")
+                    self.problem(ln, BAD_OUTCOME, name=name)
                     name = name or "ending"
                 elif self.declared_outcomes and name not in self.outcome_labels:
-                    self.problem(ln, f"outcome '{name}' is not in the front matter 'outcomes:' "
-                                     f"({', '.join(self.outcome_labels)})")
+                    self.problem(ln, UNDECLARED_OUTCOME, name=name, known=list(self.outcome_labels))
                 outcome = name
                 continue
             if m := _FREE_TEXT_RE.match(text):
                 if free_text_line:
-                    self.problem(ln, f"step '{step_id}' already asks for a written reply at line {free_text_line}")
+                    self.problem(ln, SECOND_WRITTEN_REPLY, step=step_id, line=free_text_line)
                     continue
                 free_text_line = ln
                 prompt = m.group("prompt")
@@ -473,34 +368,28 @@ class _ScenarioParser:
         if outcome_line:
             kind = ENDING
             if replies or routes or free_text_line or rubric:
-                self.problem(outcome_line, f"ending step '{step_id}' cannot also have replies, routes or a written "
-                                           f"reply; remove them or the 'outcome:' line")
+                self.problem(outcome_line, ENDING_WITH_MOVES, step=step_id)
             replies, routes, rubric = [], [], []
         elif free_text_line:
             kind = TEXT
             if replies:
-                self.problem(replies[0].line, f"step '{step_id}' asks for a written reply, so it cannot offer "
-                                              f"replies to choose; move them to another step")
+                self.problem(replies[0].line, WRITTEN_WITH_REPLIES, step=step_id)
                 replies = []
             if not rubric:
-                self.problem(free_text_line, f"free-text step '{step_id}' needs a rubric: add checklist lines "
-                                             f"like '- [ ] named when the proposal will come (2)'")
+                self.problem(free_text_line, WRITTEN_WITHOUT_RUBRIC, step=step_id)
             if not routes:
-                self.problem(free_text_line, f"free-text step '{step_id}' needs a next step: add '-> #next-step'")
+                self.problem(free_text_line, WRITTEN_WITHOUT_NEXT, step=step_id)
         else:
             if rubric:
-                self.problem(rubric[0].line, f"checklist items belong to a free-text step; add a 'Write your reply:' "
-                                             f"line to step '{step_id}' or make them replies '- [Text](#step)'")
+                self.problem(rubric[0].line, CHECKLIST_OUTSIDE_WRITTEN, step=step_id)
                 rubric = []
             if replies and routes:
-                self.problem(routes[0].line, f"step '{step_id}' has both replies and '->' routes; a step either "
-                                             f"offers replies or routes automatically")
+                self.problem(routes[0].line, REPLIES_AND_ROUTES, step=step_id)
                 routes = []
             if routes:
                 kind = ROUTE
             elif not replies:
-                self.problem(line, f"step '{step_id}' leads nowhere: add replies '- [Reply](#next-step)', a route "
-                                   f"'-> #next-step', 'Write your reply:' with a rubric, or 'outcome: name' for an ending")
+                self.problem(line, LEADS_NOWHERE, step=step_id)
 
         return Step(
             id=step_id, title=title, kind=kind, line=line, lines=self.speech(speech),
@@ -517,7 +406,7 @@ class _ScenarioParser:
     def route(self, rest: str, line: int) -> Route | None:
         m = re.match(r"^#(?P<id>[^\s]+)(?P<tail>.*)$", rest.strip())
         if m is None:
-            self.problem(line, "a route names the next step: '-> #step-id [effects] [if condition]'")
+            self.problem(line, ROUTE_SYNTAX)
             return None
         effects, condition = self.tail(m.group("tail"), line)
         return Route(m.group("id"), effects, condition, line)

@@ -98,7 +98,9 @@ def duration_between(start: dt.datetime | None, end: dt.datetime | None) -> str 
 
 
 def activity(iri: str, name: str, kind: str, language: str, description: str | None = None) -> dict[str, Any]:
-    definition: dict[str, Any] = {"name": {language: name}, "type": ACTIVITY_TYPES[kind]}
+    """An xAPI activity; ``kind`` is a key of ``ACTIVITY_TYPES`` or an activity type IRI itself."""
+    definition: dict[str, Any] = {"name": {language: name},
+                                  "type": kind if kind.startswith(("http://", "https://")) else ACTIVITY_TYPES[kind]}
     if description:
         definition["description"] = {language: description}
     return {"objectType": "Activity", "id": iri, "definition": definition}
@@ -147,6 +149,16 @@ def score(scaled: float | None = None, raw: float | None = None, minimum: float 
 def registration_id(enrollment_id: int) -> str:
     """The xAPI registration of an enrollment: every statement of one learner's course shares it."""
     return str(uuid.uuid5(STATEMENT_NAMESPACE, f"enrollment:{enrollment_id}"))
+
+
+def course_completed(*, enrollment_id: int, actor: Actor, course: CourseRef, started: dt.datetime | None,
+                     completed: dt.datetime) -> dict[str, Any]:
+    """The learner met every requirement of the course (its status became ``completed``)."""
+    return statement(
+        id=statement_id("course", enrollment_id, completed.isoformat()), actor=actor, verb="completed",
+        object=activity(course.iri, course.title, "course", course.language), when=completed, course=course,
+        result={"completion": True, "duration": duration_between(started, completed)},
+        registration=registration_id(enrollment_id))
 
 
 def lesson_completed(*, record_id: int, actor: Actor, course: CourseRef, iri: str, title: str,

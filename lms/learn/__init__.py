@@ -1,6 +1,4 @@
-"""The learner's side: my training, course pages and the activity reader."""
-from flask import Blueprint
+"""The learner's side: my training, course pages, and the route that opens an activity."""
+from .views import bp
 
-bp = Blueprint("learn", __name__)
-
-from . import quiz, scenario, views  # noqa: E402,F401  (registers the routes)
+__all__ = ["bp"]

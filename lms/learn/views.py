@@ -1,86 +1,60 @@
+"""The learner's pages: my training, a course's outline, choosing its language, an activity.
+
+An activity's page belongs to its kind (:mod:`lms.activities`): this blueprint finds the
+activity and hands it to the kind's ``view``.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
-from markupsafe import Markup
+from flask import Blueprint, abort, current_app, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from ..activities.base import get as kind_of
+from ..activities.base import kinds
+from ..core import status as status_rules
 from ..core.assets import IMAGE_TYPES, image_matches
-from ..core.completion import neighbours
-from ..core.content import LINK_BASE
-from ..i18n import LANGUAGES, _, current_language
-from ..models import ActivityContent, Blob, CourseVersion, VersionFile
-from ..services import learning
+from ..i18n import LANGUAGES, current_language
+from ..models import Blob, Course, CourseVersion, Enrollment, VersionFile
+from ..practice import service as practice
+from ..services import certificates, learning, status
 from ..state import db_session
-from . import bp
-from .forms import CompleteForm, EditionForm
+from . import milestones
+from .forms import EditionForm
+from .pages import activity_url, course_or_404, load_page, open_catalogue, parsed_cache
 
-#: Views per activity kind; the quiz and scenario features add theirs.
-ACTIVITY_VIEWS: dict[str, Callable] = {}
-
-
-def activity_view(kind: str):
-    def decorator(view):
-        ACTIVITY_VIEWS[kind] = view
-        return view
-    return decorator
-
-
-def open_catalogue() -> bool:
-    return bool(current_app.config.get("LMS_OPEN_CATALOGUE", True))
-
-
-def course_or_404(slug: str):
-    found = learning.accessible_course(db_session(), g.lms_user, slug, open_catalogue())
-    if found is None:
-        abort(404)
-    return found
-
-
-def with_links(html: str, slug: str) -> Markup:
-    """Swap the placeholder of resolved links for this course's real address."""
-    base = url_for("lms.learn.course", slug=slug)
-    return Markup(html.replace(f'"{LINK_BASE}', f'"{base}'))  # nosec B704 # nh3-sanitised at import
-
-
-def split_key(key: str) -> tuple[str, str]:
-    module, _, activity = key.partition("/")
-    return module, activity
-
-
-def activity_url(slug: str, key: str) -> str:
-    module, activity = split_key(key)
-    return url_for("lms.learn.activity", slug=slug, module=module, activity=activity)
-
+bp = Blueprint("learn", __name__)
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     mine, others = learning.my_training(db_session(), g.lms_user, current_language(), open_catalogue())
-    return render_template("lms/learn/home.html", mine=mine, others=others, activity_url=activity_url)
+    waiting, answered, streak = practice.summary(db_session(), g.lms_user)
+    return render_template("lms/learn/home.html", mine=mine, others=others, activity_url=activity_url,
+                           practice={"waiting": waiting, "answered": answered, "streak": streak})
 
 
 @bp.get("/courses/<slug>/")
-def course(slug: str):
+def course(slug: str) -> ResponseReturnValue:
     course, version = course_or_404(slug)
     session = db_session()
     enrollment = learning.get_enrollment(session, g.lms_user, course)
     manifest = version.manifest
     language = learning.pick_language(manifest, enrollment.language if enrollment else None, current_language())
     due = learning.due_dates(session, g.lms_user).get(course.id)
-    progress = learning.progress_of(session, enrollment, manifest, language, due)
-    states = learning.activity_states(session, [enrollment.id])[enrollment.id] if enrollment else {}
+    progress = learning.progress_of(session, enrollment, manifest, language)
+    course_status = status.course_statuses(session, [(g.lms_user.id, course.id)])[(g.lms_user.id, course.id)]
+    # a failed quiz shows its best score beside its pass mark
+    scores = status.best_scores(session, g.lms_user.id, course.id) if enrollment else {}
     form = EditionForm(language=language)
     form.language.choices = [(code, LANGUAGES.get(code, code)) for code in manifest["languages"]]
     return render_template(
         "lms/learn/course.html", course=course, version=version, edition=manifest["editions"][language],
-        language=language, progress=progress, states=states, due=due, form=form, enrollment=enrollment,
-        activity_url=activity_url,
+        language=language, progress=progress, status=course_status, due=due, form=form, enrollment=enrollment,
+        activity_url=activity_url, scores=scores,
     )
 
 
 @bp.post("/courses/<slug>/edition")
-def choose_edition(slug: str):
+def choose_edition(slug: str) -> ResponseReturnValue:
     course, version = course_or_404(slug)
     form = EditionForm()
     form.language.choices = [(code, code) for code in version.manifest["languages"]]
@@ -92,65 +66,72 @@ def choose_edition(slug: str):
     return redirect(url_for(".course", slug=slug))
 
 
-def load_activity_or_404(slug: str, module: str, activity: str):
+def enrolled_or_404(slug: str) -> tuple[Course, CourseVersion, Enrollment, str]:
+    """The course, its version, the current learner's enrollment and edition language
+    (404 when the learner is not enrolled: a completion page is theirs alone)."""
     course, version = course_or_404(slug)
-    session = db_session()
-    enrollment = learning.get_enrollment(session, g.lms_user, course)
-    language = learning.pick_language(version.manifest, enrollment.language if enrollment else None,
-                                      current_language())
-    content = learning.load_activity(session, version, language, f"{module}/{activity}")
-    if content is None:
+    enrollment = learning.get_enrollment(db_session(), g.lms_user, course)
+    if enrollment is None:
         abort(404)
-    enrollment = learning.ensure_enrollment(session, g.lms_user, course, version, language)
-    return course, version, enrollment, language, content
+    return course, version, enrollment, learning.pick_language(version.manifest, enrollment.language,
+                                                              current_language())
 
 
-@bp.get("/courses/<slug>/<module>/<activity>")
-def activity(slug: str, module: str, activity: str):
-    course, version, enrollment, language, content = load_activity_or_404(slug, module, activity)
-    view = ACTIVITY_VIEWS.get(content.kind)
-    if view is None:
-        abort(404)
-    return view(course, version, enrollment, language, content)
-
-
-@activity_view("lesson")
-def lesson_view(course, version: CourseVersion, enrollment, language: str, content: ActivityContent):
+@bp.get("/courses/<slug>/complete")
+def course_complete(slug: str) -> ResponseReturnValue:
+    """The moment of finishing: congratulations, the certificate, the competency profile, what next."""
+    course, version, enrollment, language = enrolled_or_404(slug)
     session = db_session()
-    progress = learning.record_visit(session, enrollment, content.key, version)
-    session.commit()
-    edition = version.manifest["editions"][language]
-    previous_key, next_key = neighbours(edition, content.key)
-    module = next(m for m in edition["modules"] if m["slug"] == split_key(content.key)[0])
+    if not milestones.course_completed(session, g.lms_user.id, course.id):
+        return redirect(url_for(".course", slug=slug))
+    manifest = version.manifest
+    certificate = next((c for c in certificates.certificates_of(session, g.lms_user.id)
+                        if c.course_id == course.id), None)
+    panels = [panel for kind in kinds()
+              if (panel := kind.completion_panel(session, enrollment, version, language, parsed_cache()))]
+    mine, _others = learning.my_training(session, g.lms_user, current_language(), open_catalogue())
+    upcoming = [card for card in mine if card.course.id != course.id and card.status != status_rules.COMPLETED]
     return render_template(
-        "lms/learn/lesson.html", course=course, edition=edition, module=module, content=content,
-        html=with_links(content.html, course.slug), done=progress.status == "completed",
-        previous_url=activity_url(course.slug, previous_key) if previous_key else None,
-        next_url=activity_url(course.slug, next_key) if next_key else None,
-        form=CompleteForm(), language=language,
+        "lms/learn/course_complete.html", course=course, edition=manifest["editions"][language], language=language,
+        enrollment=enrollment, certificate=certificate, status_of=certificates.status_of,
+        certificate_rule=certificates.rule_of(version), panels=panels, upcoming=upcoming,
+        progress=learning.progress_of(session, enrollment, manifest, language), activity_url=activity_url,
     )
 
 
-@bp.post("/courses/<slug>/<module>/<activity>/done")
-def complete(slug: str, module: str, activity: str):
-    course, version, enrollment, language, content = load_activity_or_404(slug, module, activity)
-    if content.kind != "lesson" or not CompleteForm().validate_on_submit():
-        abort(400)
+@bp.get("/courses/<slug>/complete/<module>")
+def module_complete(slug: str, module: str) -> ResponseReturnValue:
+    """A module's requirements are met: say so, and lead to the next module's first activity."""
+    course, version, enrollment, language = enrolled_or_404(slug)
     session = db_session()
-    was_complete = enrollment.completed_at is not None
-    learning.complete_activity(session, enrollment, content, version)
-    session.commit()
-    if not was_complete and enrollment.completed_at is not None:
-        flash(_("Well done! You have completed the course."), "success")
+    edition = version.manifest["editions"][language]
+    index = next((i for i, m in enumerate(edition["modules"]) if m["slug"] == module), None)
+    if index is None:
+        abort(404)
+    progress = learning.progress_of(session, enrollment, version.manifest, language)
+    if progress.modules[index].status != status_rules.COMPLETED:
         return redirect(url_for(".course", slug=slug))
-    _previous, next_key = neighbours(version.manifest["editions"][language], content.key)
-    if next_key:
-        return redirect(activity_url(slug, next_key))
-    return redirect(url_for(".course", slug=slug))
+    following = next((m for m in edition["modules"][index + 1:] if m["activities"]), None)
+    return render_template(
+        "lms/learn/module_complete.html", course=course, edition=edition, language=language,
+        module=edition["modules"][index], progress=progress, following=following,
+        next_url=activity_url(slug, following["activities"][0]["key"]) if following else None,
+        continue_url=activity_url(slug, progress.next_key) if progress.next_key else None,
+        course_done=milestones.course_completed(session, g.lms_user.id, course.id),
+    )
+
+
+@bp.get("/courses/<slug>/<module>/<activity>")
+def activity(slug: str, module: str, activity: str) -> ResponseReturnValue:
+    page = load_page(slug, module, activity)
+    kind = kind_of(page.content.kind)
+    if kind is None:
+        abort(404)
+    return kind.view(page)
 
 
 @bp.get("/courses/<slug>/files/<token>/<path:path>")
-def course_file(slug: str, token: str, path: str):
+def course_file(slug: str, token: str, path: str) -> ResponseReturnValue:
     course, _version = course_or_404(slug)
     session = db_session()
     row = session.execute(

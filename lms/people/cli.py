@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -17,7 +18,7 @@ from .links import activity_base, invitation_url, verify_url
 xapi_cli = AppGroup("xapi", help="Learning records as xAPI statements: export them, or send them to an LRS.")
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
 
@@ -58,7 +59,8 @@ def users_import(file: Path) -> None:
     if result.invitations:
         click.echo(f"Invitation links (each works once, for {current_app.config['LMS_INVITATION_DAYS']} days):")
         for row in result.invitations:
-            click.echo(f"  {row.email} {invitation_url(row.invitation)}")
+            if row.invitation:  # always: the rows with an invitation
+                click.echo(f"  {row.email} {invitation_url(row.invitation)}")
 
 
 @xapi_cli.command("export")

@@ -12,6 +12,7 @@ back from.
 from __future__ import annotations
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -24,7 +25,9 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..core.staff_import import StaffFileError
@@ -35,19 +38,20 @@ from ..services import people as service
 from ..services import xapi
 from ..state import db_session, state
 from ..web import NavItem, add_nav_item, roles_required
-from . import bp
 from .forms import DeleteForm, EndSessionsForm, ImportForm, InviteForm, RevokeTokenForm, TokenForm
 from .links import activity_base, invitation_url, verify_url
 
-add_nav_item(NavItem("lms.people.index", lambda: _("People"), ("hr",), order=45))
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+add_nav_item(bp, NavItem("lms.people.index", lambda: _("People"), ("hr",), order=45, landing=("admin",)))
 
 
-def no_store(response):
+def no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def flash_errors(form) -> None:
+def flash_errors(form: FlaskForm) -> None:
     for errors in form.errors.values():
         for message in errors:
             flash(message, "error")
@@ -55,7 +59,7 @@ def flash_errors(form) -> None:
 
 @bp.get("/")
 @roles_required("hr")
-def index():
+def index() -> ResponseReturnValue:
     query = request.args.get("q", "").strip()[:100]
     people, total = service.search_people(db_session(), query)
     return render_template("lms/people/index.html", people=people, total=total, query=query)
@@ -79,7 +83,7 @@ def require_manageable(person: User, action: str) -> None:
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @roles_required("hr")
-def person(user_id: int):
+def person(user_id: int) -> ResponseReturnValue:
     """A person's details; POST (with the confirmation box ticked) deletes them."""
     session = db_session()
     person = person_or_404(user_id)
@@ -114,7 +118,7 @@ def person(user_id: int):
 
 @bp.post("/<int:user_id>/invitation")
 @roles_required("hr")
-def invite(user_id: int):
+def invite(user_id: int) -> ResponseReturnValue:
     """A fresh invitation link for someone without a password (the old link stops working); shown once."""
     session = db_session()
     person = person_or_404(user_id)
@@ -137,7 +141,7 @@ def invite(user_id: int):
 
 @bp.post("/<int:user_id>/sessions")
 @roles_required("admin")
-def end_sessions(user_id: int):
+def end_sessions(user_id: int) -> ResponseReturnValue:
     """Sign someone out on every device (a lost phone, a shared computer, a leaked password)."""
     session = db_session()
     person = person_or_404(user_id)
@@ -187,7 +191,7 @@ def row_problem_labels() -> dict[str, str]:
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required("hr")
-def import_staff():
+def import_staff() -> ResponseReturnValue:
     form = ImportForm()
     if form.validate_on_submit():
         session = db_session()
@@ -205,7 +209,7 @@ def import_staff():
             form.file.errors = [file_error_message(exc)]
             return render_template("lms/people/import.html", form=form), 422
         session.commit()
-        links = {row.line: invitation_url(row.invitation) for row in result.invitations}
+        links = {row.line: invitation_url(row.invitation) for row in result.invitations if row.invitation}
         counts = result.counts
         flash(ngettext("%(num)s row imported.", "%(num)s rows imported.",
                        counts["created"] + counts["updated"] + counts["unchanged"]), "success")
@@ -221,7 +225,7 @@ def import_staff():
 # -- API tokens (admins) --------------------------------------------------------------
 @bp.route("/tokens", methods=["GET", "POST"])
 @roles_required("admin")
-def tokens():
+def tokens() -> ResponseReturnValue:
     session = db_session()
     form = TokenForm()
     created = None
@@ -241,7 +245,7 @@ def tokens():
 
 @bp.post("/tokens/<int:token_id>/revoke")
 @roles_required("admin")
-def revoke_token(token_id: int):
+def revoke_token(token_id: int) -> ResponseReturnValue:
     session = db_session()
     token = session.get(ApiToken, token_id)
     if token is None:
@@ -257,7 +261,7 @@ def revoke_token(token_id: int):
 # -- xAPI ------------------------------------------------------------------------------
 @bp.get("/xapi.jsonl")
 @roles_required("hr")
-def xapi_export():
+def xapi_export() -> ResponseReturnValue:
     """Every learning record as xAPI statements, one JSON object a line, streamed as it is read."""
     chunks = xapi.export_chunks(db_session(), activity_base(), verify_url)
     response = Response(stream_with_context(chunks), mimetype="application/x-ndjson")

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from ..core import reports as core
 from ..i18n import _
+from ..labels import status_labels
+
+__all__ = ["column_headers", "header_list", "status_labels", "status_label_function", "sheet_name"]
 
 
 def column_headers() -> dict[str, str]:
@@ -32,15 +35,6 @@ def column_headers() -> dict[str, str]:
 def header_list() -> list[str]:
     headers = column_headers()
     return [headers[column.key] for column in core.COLUMNS]
-
-
-def status_labels() -> dict[str, str]:
-    return {
-        "not_started": _("Not started"),
-        "in_progress": _("In progress"),
-        "completed": _("Completed"),
-        "overdue": _("Overdue"),
-    }
 
 
 def status_label_function():

@@ -7,7 +7,11 @@ page of it), streamed.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from flask import (
+    Blueprint,
     Response,
     flash,
     g,
@@ -18,6 +22,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from ..core import reports as core
 from ..i18n import _, current_language
@@ -25,9 +30,12 @@ from ..models import utcnow
 from ..services import reports as service
 from ..state import db_session
 from ..web import NavItem, add_nav_item, roles_required, today
-from . import bp, exports, labels
+from . import exports, labels
 
-add_nav_item(NavItem("lms.reports.completions", lambda: _("Reports"), ("hr", "trainer"), order=40))
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+add_nav_item(bp, NavItem("lms.reports.completions", lambda: _("Reports"), ("hr", "trainer"), order=40,
+                          landing=("hr",)))
 
 REPORT_ROLES = ("hr", "trainer")
 
@@ -46,7 +54,7 @@ class ReportRequest:
         self.today = today()
         self.now = utcnow()
 
-    def rows(self):
+    def rows(self) -> Iterator[core.ReportRow]:
         return service.stream_rows(self.session, self.scope, self.filters, self.titles, self.today, self.now)
 
     def download_name(self, extension: str) -> str:
@@ -60,13 +68,13 @@ class ReportRequest:
 
 @bp.get("/")
 @roles_required(*REPORT_ROLES)
-def index():
+def index() -> ResponseReturnValue:
     return redirect(url_for("lms.reports.completions"))
 
 
 @bp.get("/completions")
 @roles_required(*REPORT_ROLES)
-def completions():
+def completions() -> ResponseReturnValue:
     report = ReportRequest()
     report.warn_invalid()
     page = service.completion_page(report.session, report.scope, report.filters, report.titles,
@@ -81,7 +89,7 @@ def completions():
 
 @bp.get("/completions.csv")
 @roles_required(*REPORT_ROLES)
-def completions_csv():
+def completions_csv() -> ResponseReturnValue:
     report = ReportRequest()
     delimiter = core.DELIMITERS.get(request.args.get("delimiter", "comma"), ",")
     chunks = exports.csv_chunks(report.rows(), labels.header_list(), labels.status_label_function(), delimiter)
@@ -94,7 +102,7 @@ def completions_csv():
 
 @bp.get("/completions.xlsx")
 @roles_required(*REPORT_ROLES)
-def completions_xlsx():
+def completions_xlsx() -> ResponseReturnValue:
     report = ReportRequest()
     handle = exports.xlsx_file(report.rows(), labels.header_list(), labels.status_label_function(),
                                labels.sheet_name())
@@ -108,7 +116,7 @@ def completions_xlsx():
 
 @bp.get("/compliance")
 @roles_required(*REPORT_ROLES)
-def compliance():
+def compliance() -> ResponseReturnValue:
     report = ReportRequest()
     # the matrix is narrowed by group only; it shows every status of every assigned course
     filters = core.ReportFilters(group_id=report.filters.group_id, page=report.filters.page)
@@ -122,5 +130,8 @@ def compliance():
 
 def export_url(endpoint: str, filters: core.ReportFilters, **extra: str) -> str:
     """The export of what the report shows: the same filters and order, every page."""
-    return url_for(endpoint, **core.query_args(filters, page=None), **extra)
+    # typed as url_for's free **values (not its _external, _method... keywords); a key in both still raises
+    args: dict[str, Any] = core.query_args(filters, page=None)
+    more: dict[str, Any] = extra
+    return url_for(endpoint, **args, **more)
 

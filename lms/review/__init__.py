@@ -1,6 +1,4 @@
 """The review queue: free-text answers from quizzes and scenarios, marked by trainers."""
-from flask import Blueprint
+from .views import bp
 
-bp = Blueprint("review", __name__, url_prefix="/review")
-
-from . import views  # noqa: E402,F401  (registers the routes)
+__all__ = ["bp"]

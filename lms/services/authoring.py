@@ -1,7 +1,10 @@
 """Editing courses in the browser: drafts over the published files, publish, roll back, editors.
 
 A problem the author can fix is an :class:`AuthoringError` with a ``code`` and its
-parameters; the view words it in the reader's language.
+parameters, like the problems of the content itself (:mod:`lms.core.problems`): its
+English text is defined below, and the view words it in the reader's language
+(:func:`lms.problem_text.problem_text` of ``error.problem``). A course whose content has
+problems is refused with :class:`PublishRefused`, which carries them.
 """
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from sqlalchemy.orm import Session, contains_eager
 
 from ..core.assets import image_matches
 from ..core.content import ASSET_EXTENSIONS, SLUG_RE, CourseContent, Limits, load_course
-from ..core.problems import Problem
+from ..core.folders import megabytes
+from ..core.problems import Problem, define
 from ..models import AuditEntry, Course, CourseEditor, CourseVersion, Draft, User
 from .content import ImportResult, store_version, version_files
 from .users import find_user
@@ -32,13 +36,55 @@ RATIO_FLOOR = 1_000_000
 CENTRAL_ENTRY_BYTES = 1_024
 
 
+OUTSIDE_FOLDER = define("outside_folder", "The file name must stay inside the course folder: no “..”, no “\\”, "
+                                          "no name starting with a dot.")
+FILE_TYPE = define("file_type", "A course holds .md files and images (png, jpg, gif, webp).")
+IMAGE_TYPE = define("image_type", "Only png, jpg, gif and webp images can be uploaded.")
+IMAGE_TOO_LARGE = define("image_too_large", "The image is %(size)s MB; the limit is %(limit)s MB.")
+NOT_AN_IMAGE = define("not_an_image", "The file is not a %(kind)s image.")
+NO_VERSION = define("no_version", "There is no version %(number)s.")
+ALREADY_CURRENT = define("already_current", "Version %(number)s is already the current content.")
+BAD_SLUG = define("bad_slug", "The course address may use a-z, 0-9 and “-” only.")
+SLUG_TAKEN = define("slug_taken", "A course “%(slug)s” already exists.")
+NOT_A_ZIP = define("not_a_zip", "The file is not a zip archive.")
+ZIP_TOO_MANY_FILES = define("zip_too_many_files",
+                            "The archive holds too many files: a course may hold at most %(limit)s.")
+ZIP_UNSAFE_PATH = define("zip_unsafe_path", "The archive was refused: “%(name)s” points outside the course folder "
+                                            "(“..”, an absolute path or a backslash).")
+ZIP_LINK = define("zip_link", "The archive was refused: “%(name)s” is a link. Put the file itself in the zip.")
+ZIP_ENCRYPTED = define("zip_encrypted",
+                       "The archive was refused: “%(name)s” is encrypted. Make the zip without a password.")
+ZIP_LAYOUT = define("zip_layout", "The archive must hold one folder named after the course, with course.md inside.")
+ZIP_FOLDER_NAME = define("zip_folder_name", "The folder in the archive, “%(name)s”, is not a course address: use "
+                                            "a-z, 0-9 and “-” only.")
+ZIP_FILE_TOO_LARGE = define("zip_file_too_large", "The archive was refused: “%(name)s” is %(size)s MB; the limit "
+                                                  "for this kind of file is %(limit)s MB.")
+ZIP_COMPRESSION = define("zip_compression", "The archive was refused: “%(name)s” unpacks to more than %(ratio)s "
+                                            "times its packed size, as zip bombs do.")
+ZIP_TOO_LARGE_UNZIPPED = define("zip_too_large_unzipped", "The archive was refused: unpacked, its files take more "
+                                                          "than %(limit)s MB. Make the images smaller.")
+ZIP_DAMAGED = define("zip_damaged", "The archive is damaged: “%(name)s” cannot be read. Make the zip again.")
+ZIP_NOT_EDITOR = define("zip_not_editor", "A course “%(slug)s” already exists and you do not edit it, so the zip "
+                                          "cannot replace it. Ask one of its editors or an administrator, or rename "
+                                          "the folder in the zip.")
+NOT_A_TRAINER = define("not_a_trainer", "There is no trainer or administrator with the e-mail %(email)s.")
+ALREADY_EDITOR = define("already_editor", "%(name)s already edits this course.")
+NOT_AN_EDITOR = define("not_an_editor", "%(name)s does not edit this course.")
+LAST_EDITOR = define("last_editor",
+                     "The last editor cannot be removed: add another editor first, or ask an administrator.")
+
+
 class AuthoringError(ValueError):
-    """Something the author must fix: ``code`` says what, ``params`` fill in the message."""
+    """Something the author must fix: ``code`` says what, ``params`` fill in its text.
+
+    ``problem`` is the same as a :class:`Problem` (of no file), for the view to word.
+    """
 
     def __init__(self, code: str, **params: Any):
         super().__init__(f"{code} {params}" if params else code)
         self.code = code
         self.params = params
+        self.problem = Problem.of("", 0, code, **params)
 
 
 def latest_version(session: Session, course: Course) -> CourseVersion | None:
@@ -82,10 +128,10 @@ def changes(session: Session, course: Course) -> dict[str, str]:
 def check_path(path: str) -> str:
     path = posixpath.normpath(path.strip().lstrip("/"))
     if path.startswith("..") or path in (".", "") or "\\" in path or any(p.startswith(".") for p in path.split("/")):
-        raise AuthoringError("outside_folder")
+        raise AuthoringError(OUTSIDE_FOLDER)
     extension = posixpath.splitext(path)[1].lower()
     if extension != ".md" and extension not in ASSET_EXTENSIONS:
-        raise AuthoringError("file_type")
+        raise AuthoringError(FILE_TYPE)
     return path
 
 
@@ -106,11 +152,11 @@ def save_image(session: Session, course: Course, path: str, data: bytes, limits:
     path = check_path(path)
     extension = posixpath.splitext(path)[1].lower()
     if extension not in ASSET_EXTENSIONS:
-        raise AuthoringError("image_type")
+        raise AuthoringError(IMAGE_TYPE)
     if len(data) > limits.asset_bytes:
-        raise AuthoringError("image_too_large", size=len(data), limit=limits.asset_bytes)
+        raise AuthoringError(IMAGE_TOO_LARGE, size=megabytes(len(data)), limit=megabytes(limits.asset_bytes))
     if not image_matches(path, data):
-        raise AuthoringError("not_an_image", kind=extension[1:].upper())
+        raise AuthoringError(NOT_AN_IMAGE, kind=extension[1:].upper())
     return save_draft(session, course, path, data, actor)
 
 
@@ -147,14 +193,14 @@ def rollback(session: Session, course: Course, number: int, limits: Limits, acto
     version = session.scalar(select(CourseVersion).where(
         CourseVersion.course_id == course.id, CourseVersion.number == number))
     if version is None:
-        raise AuthoringError("no_version", number=number)
+        raise AuthoringError(NO_VERSION, number=number)
     content, problems = load_course(course.slug, version_files(session, version), course.slug, limits)
     if problems or content is None:
         raise PublishRefused(problems)
     # The same files would hash the same as the old version; a rollback must still be a new version.
     latest = latest_version(session, course)
     if latest is not None and latest.content_hash == content.content_hash:
-        raise AuthoringError("already_current", number=number)
+        raise AuthoringError(ALREADY_CURRENT, number=number)
     result = store_version(session, content, actor, note=f"rollback to version {number}")
     session.add(AuditEntry(actor_id=actor.id if actor else None, action="course.rollback", target=course.slug,
                            details={"to": number, "new": result.version_number}))
@@ -196,9 +242,9 @@ def new_course_files(title: str, language: str) -> dict[str, bytes]:
 
 def create_course(session: Session, slug: str, title: str, language: str, actor: User | None) -> Course:
     if not SLUG_RE.match(slug):
-        raise AuthoringError("bad_slug")
+        raise AuthoringError(BAD_SLUG)
     if session.scalar(select(Course.id).where(Course.slug == slug)):
-        raise AuthoringError("slug_taken", slug=slug)
+        raise AuthoringError(SLUG_TAKEN, slug=slug)
     course = Course(slug=slug)
     session.add(course)
     session.flush()
@@ -256,28 +302,28 @@ def open_course_zip(data: bytes, limits: Limits, max_unzipped: int) -> CourseZip
     """
     declared = _declared_directory(data)
     if declared is not None and (declared[0] > limits.files or declared[1] > limits.files * CENTRAL_ENTRY_BYTES):
-        raise AuthoringError("zip_too_many_files", limit=limits.files)
+        raise AuthoringError(ZIP_TOO_MANY_FILES, limit=limits.files)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise AuthoringError("not_a_zip") from None
+        raise AuthoringError(NOT_A_ZIP) from None
     infos = archive.infolist()
     if len(infos) > limits.files:
-        raise AuthoringError("zip_too_many_files", limit=limits.files)
+        raise AuthoringError(ZIP_TOO_MANY_FILES, limit=limits.files)
     for info in infos:
         if _unsafe_name(info.filename):
-            raise AuthoringError("zip_unsafe_path", name=info.filename)
+            raise AuthoringError(ZIP_UNSAFE_PATH, name=info.filename)
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise AuthoringError("zip_link", name=info.filename)
+            raise AuthoringError(ZIP_LINK, name=info.filename)
         if info.flag_bits & 0x1:
-            raise AuthoringError("zip_encrypted", name=info.filename)
+            raise AuthoringError(ZIP_ENCRYPTED, name=info.filename)
     files = [i for i in infos if not i.is_dir()]
     tops = {i.filename.split("/", 1)[0] for i in infos}
     if len(tops) != 1 or any("/" not in i.filename for i in files):
-        raise AuthoringError("zip_layout")
+        raise AuthoringError(ZIP_LAYOUT)
     slug = tops.pop()
     if not SLUG_RE.match(slug):
-        raise AuthoringError("zip_folder_name", name=slug)
+        raise AuthoringError(ZIP_FOLDER_NAME, name=slug)
     entries = []
     total = 0
     for info in files:
@@ -286,12 +332,13 @@ def open_course_zip(data: bytes, limits: Limits, max_unzipped: int) -> CourseZip
             continue  # hidden files and folders (.DS_Store, .git) are not part of a course
         limit = limits.asset_bytes if posixpath.splitext(path)[1].lower() in ASSET_EXTENSIONS else limits.text_bytes
         if info.file_size > limit:
-            raise AuthoringError("zip_file_too_large", name=info.filename, size=info.file_size, limit=limit)
+            raise AuthoringError(ZIP_FILE_TOO_LARGE, name=info.filename, size=megabytes(info.file_size),
+                                 limit=megabytes(limit))
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-            raise AuthoringError("zip_compression", name=info.filename, ratio=MAX_COMPRESSION_RATIO)
+            raise AuthoringError(ZIP_COMPRESSION, name=info.filename, ratio=MAX_COMPRESSION_RATIO)
         total += info.file_size
         if total > max_unzipped:
-            raise AuthoringError("zip_too_large_unzipped", limit=max_unzipped)
+            raise AuthoringError(ZIP_TOO_LARGE_UNZIPPED, limit=megabytes(max_unzipped))
         entries.append((path, info))
     return CourseZip(slug, archive, tuple(entries))
 
@@ -308,9 +355,9 @@ def read_course_zip(course_zip: CourseZip) -> dict[str, bytes]:
             with course_zip.archive.open(info) as handle:
                 data = handle.read(info.file_size + 1)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
-            raise AuthoringError("zip_damaged", name=info.filename) from None
+            raise AuthoringError(ZIP_DAMAGED, name=info.filename) from None
         if len(data) != info.file_size:
-            raise AuthoringError("zip_damaged", name=info.filename)
+            raise AuthoringError(ZIP_DAMAGED, name=info.filename)
         files[path] = data
     return files
 
@@ -329,13 +376,15 @@ def import_zip(session: Session, data: bytes, limits: Limits, actor: User, max_u
     slug = course_zip.slug
     course = session.scalar(select(Course).where(Course.slug == slug))
     if course is not None and not is_editor(session, course, actor):
-        raise AuthoringError("zip_not_editor", slug=slug)
+        raise AuthoringError(ZIP_NOT_EDITOR, slug=slug)
     content, problems = load_course(slug, read_course_zip(course_zip), slug, limits)
     if problems or content is None:
         raise PublishRefused(problems)
     result = store_version(session, content, actor, note="imported from a zip")
     if course is None:
-        _add_editor(session, session.scalar(select(Course).where(Course.slug == slug)), actor, actor, "imported")
+        # store_version has just made the course (slugs are unique)
+        created = session.scalars(select(Course).where(Course.slug == slug)).one()
+        _add_editor(session, created, actor, actor, "imported")
     return slug, result
 
 
@@ -379,9 +428,9 @@ def add_editor(session: Session, course: Course, email: str, actor: User) -> Use
     person = find_user(session, email)
     if person is None or not person.is_active or person.anonymized_at is not None \
             or not person.has_role("trainer"):
-        raise AuthoringError("not_a_trainer", email=email.strip())
+        raise AuthoringError(NOT_A_TRAINER, email=email.strip())
     if session.get(CourseEditor, (course.id, person.id)) is not None:
-        raise AuthoringError("already_editor", name=person.name)
+        raise AuthoringError(ALREADY_EDITOR, name=person.name)
     _add_editor(session, course, person, actor, "added")
     return person
 
@@ -392,10 +441,11 @@ def remove_editor(session: Session, course: Course, person: User, actor: User) -
     session.scalar(select(Course.id).where(Course.id == course.id).with_for_update())
     editor = session.get(CourseEditor, (course.id, person.id))
     if editor is None:
-        raise AuthoringError("not_an_editor", name=person.name)
-    count = session.scalar(select(func.count()).select_from(CourseEditor).where(CourseEditor.course_id == course.id))
+        raise AuthoringError(NOT_AN_EDITOR, name=person.name)
+    count = session.scalar(
+        select(func.count()).select_from(CourseEditor).where(CourseEditor.course_id == course.id)) or 0
     if count <= 1 and "admin" not in actor.role_set:
-        raise AuthoringError("last_editor")
+        raise AuthoringError(LAST_EDITOR)
     session.delete(editor)
     session.add(AuditEntry(actor_id=actor.id, action="course.editor_removed", target=course.slug,
                            details={"user_id": person.id}))

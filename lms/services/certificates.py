@@ -15,13 +15,15 @@ do not count towards the new cycle (see :func:`cycle_started_at`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core import certificates as core
+from ..core import status as status_rules
 from ..models import (
     ActivityProgress,
     Assignment,
@@ -32,6 +34,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import status
 
 RENEWAL_DUE_DAYS = 30
 EXPIRING_WITHIN_DAYS = 30
@@ -60,11 +63,10 @@ def cycle_started_at(session: Session, user_id: int, course_id: int) -> dt.datet
         Certificate.user_id == user_id, Certificate.course_id == course_id))
 
 
-def _quiz_scores_and_record(session: Session, enrollment: Enrollment, manifest: dict[str, Any],
-                            language: str) -> tuple[float | None, dict[str, Any]]:
-    kinds = {a["key"]: a["kind"] for m in manifest["editions"][language]["modules"] for a in m["activities"]}
+def _score_and_record(session: Session, enrollment: Enrollment) -> tuple[float | None, dict[str, Any]]:
+    """The course's score (:func:`lms.core.status.course_score` of this cycle's best quiz
+    scores) and the learner's results, kept with the certificate."""
     rows = session.scalars(select(ActivityProgress).where(ActivityProgress.enrollment_id == enrollment.id)).all()
-    by_key = {row.activity_key: row for row in rows}
     record = {
         row.activity_key: {
             "status": row.status, "score": row.score, "version_id": row.version_id,
@@ -73,8 +75,8 @@ def _quiz_scores_and_record(session: Session, enrollment: Enrollment, manifest: 
         }
         for row in rows
     }
-    quiz_scores = [by_key[key].score if key in by_key else None for key, kind in kinds.items() if kind == "quiz"]
-    return core.course_score(quiz_scores), record
+    best = status.best_scores(session, enrollment.user_id, enrollment.course_id)
+    return status_rules.course_score(best), record
 
 
 def issue_if_earned(session: Session, enrollment: Enrollment, version: CourseVersion,
@@ -93,7 +95,7 @@ def issue_if_earned(session: Session, enrollment: Enrollment, version: CourseVer
         return existing
     manifest = version.manifest
     language = enrollment.language if enrollment.language in manifest["editions"] else manifest["default_language"]
-    score, record = _quiz_scores_and_record(session, enrollment, manifest, language)
+    score, record = _score_and_record(session, enrollment)
     if not core.rule_met(rule, completed, score):
         return None
     user = session.get(User, enrollment.user_id)
@@ -158,9 +160,10 @@ def renew_expired(session: Session, now: dt.datetime | None = None) -> list[Cert
     ).order_by(Certificate.id)).all()
     handled = []
     for certificate in due:
-        claimed = session.execute(update(Certificate).where(
+        # Session.execute is typed Result; an UPDATE without RETURNING gives a CursorResult (SQLAlchemy's advice: cast)
+        claimed = cast(CursorResult[Any], session.execute(update(Certificate).where(
             Certificate.id == certificate.id, Certificate.renewed_at.is_(None)).values(renewed_at=now)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)))
         if claimed.rowcount != 1:
             continue
         session.refresh(certificate)

@@ -205,8 +205,8 @@ def add_members(session: Session, actor: User, group: Group, emails: Iterable[st
     if not emails:
         return report
     users: dict[str, User] = {}
-    for user in session.scalars(select(User).where(User.email.in_(emails)).order_by(User.id)):
-        users.setdefault(user.email, user)
+    for known in session.scalars(select(User).where(User.email.in_(emails)).order_by(User.id)):
+        users.setdefault(known.email, known)
     current = set(session.scalars(select(GroupMember.user_id).where(GroupMember.group_id == group.id)))
     for email in emails:
         user = users.get(email)
@@ -249,10 +249,10 @@ def remove_member(session: Session, actor: User, group: Group, user_id: int) -> 
         raise GroupError("not_member")
     if member.role == TRAINER:
         trainers = session.scalar(select(func.count()).select_from(GroupMember).where(
-            GroupMember.group_id == group.id, GroupMember.role == TRAINER))
+            GroupMember.group_id == group.id, GroupMember.role == TRAINER)) or 0
         if trainers <= 1:
             raise GroupError("last_trainer")
-    user = session.get(User, user_id)
+    user = session.get_one(User, user_id)  # the membership's user
     session.delete(member)
     session.add(AuditEntry(actor_id=actor.id, action="group.remove_member", target=f"group:{group.id}",
                            details={"user_id": user_id, "role": member.role}))
@@ -280,7 +280,11 @@ def assign(session: Session, actor: User, course: Course, *, group: Group | None
         raise ValueError("assign to exactly one of a group or a user")
     if course.published_version_id is None or course.archived:
         raise GroupError("course_unavailable")
-    target = Assignment.group_id == group.id if group else Assignment.user_id == user.id
+    if group:
+        target = Assignment.group_id == group.id
+    else:
+        assert user is not None  # exactly one of the two, checked above
+        target = Assignment.user_id == user.id
     existing = session.scalar(select(Assignment).where(
         target, Assignment.course_id == course.id, Assignment.removed_at.is_(None)).order_by(Assignment.id))
     if existing is not None:
@@ -323,7 +327,11 @@ def active_assignments(session: Session, *, group: Group | None = None, user: Us
                        actor: User | None = None) -> list[tuple[Assignment, Course]]:
     """Active assignments made to the group, or directly to the person, by course slug;
     with ``actor``, only the direct assignments that are theirs (see :func:`managed_assignment`)."""
-    target = Assignment.group_id == group.id if group is not None else Assignment.user_id == user.id
+    if group is not None:
+        target = Assignment.group_id == group.id
+    else:
+        assert user is not None, "give a group or a user"  # every caller does
+        target = Assignment.user_id == user.id
     query = (select(Assignment, Course).join(Course, Course.id == Assignment.course_id)
              .where(target, Assignment.removed_at.is_(None)).order_by(Course.slug))
     if actor is not None and group is None and not actor.has_role("admin"):

@@ -2,27 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..core import activities
-from ..core.completion import ActivityState, CourseProgress, course_progress
-from ..models import (
-    ActivityContent,
-    ActivityProgress,
-    Assignment,
-    Course,
-    CourseVersion,
-    Enrollment,
-    GroupMember,
-    User,
-    utcnow,
-)
-from ..state import state
+from ..core import activities as content_kinds
+from ..core import status as status_rules
+from ..core.completion import CourseProgress, course_progress
+from ..models import ActivityContent, ActivityProgress, Course, CourseVersion, Enrollment, User, utcnow
+from . import certificates, status
 
 
 @dataclass
@@ -35,54 +26,71 @@ class CourseCard:
     due: dt.date | None
     assigned: bool
     progress: CourseProgress
+    #: the course's status (:mod:`lms.core.status`)
+    status: str
 
     @property
     def overdue(self) -> bool:
-        return self.due is not None and not self.progress.completed and dt.date.today() > self.due
+        return self.status == status_rules.OVERDUE
 
 
 def pick_language(manifest: dict[str, Any], *preferred: str | None) -> str:
     languages = manifest["editions"]
     for language in preferred:
-        if language in languages:
+        if language is not None and language in languages:
             return language
     return manifest["default_language"]
 
 
-def user_group_ids(session: Session, user: User) -> list[int]:
-    return list(session.scalars(select(GroupMember.group_id).where(GroupMember.user_id == user.id)))
+def follow_interface_language(session: Session, user: User, language: str) -> int:
+    """The learner changed the interface language: each course they are enrolled in that has an
+    edition in ``language`` switches to it, so the content matches the interface (a course without
+    that edition keeps the one they chose). Progress is kept per course, so nothing is lost.
+    Returns how many enrollments switched."""
+    rows = session.execute(
+        select(Enrollment, CourseVersion.manifest)
+        .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
+        .where(Enrollment.user_id == user.id, Enrollment.language != language))
+    switched = 0
+    for enrollment, manifest in rows:
+        if language in (manifest or {}).get("editions", {}):
+            enrollment.language = language
+            switched += 1
+    return switched
 
 
 def due_dates(session: Session, user: User) -> dict[int, dt.date | None]:
-    """Courses assigned to ``user`` (directly or through a group) and the earliest due date."""
-    groups = user_group_ids(session, user)
-    condition = Assignment.user_id == user.id
-    if groups:
-        condition = or_(condition, Assignment.group_id.in_(groups))
-    result: dict[int, dt.date | None] = {}
-    for course_id, due in session.execute(
-        select(Assignment.course_id, Assignment.due_date).where(condition, Assignment.removed_at.is_(None))
-    ):
-        if course_id not in result:
-            result[course_id] = due
-        elif due is not None and (result[course_id] is None or due < result[course_id]):
-            result[course_id] = due
-    return result
+    """Courses assigned to ``user`` (directly or through a group they are a member of) and
+    the earliest due date (:func:`lms.services.status.assigned_pairs`)."""
+    assigned = status.assigned_pairs([user.id])
+    return {course_id: due for _user, course_id, _at, due in session.execute(select(assigned))}
 
 
-def activity_states(session: Session, enrollment_ids: list[int]) -> dict[int, dict[str, ActivityState]]:
-    states: dict[int, dict[str, ActivityState]] = {i: {} for i in enrollment_ids}
-    if not enrollment_ids:
-        return states
-    rows = session.execute(
-        select(ActivityProgress.enrollment_id, ActivityProgress.activity_key, ActivityProgress.status,
-               ActivityProgress.result)
-        .where(ActivityProgress.enrollment_id.in_(enrollment_ids))
-    )
-    for enrollment_id, key, status, result in rows:
-        passed = (result or {}).get("passed") if isinstance(result, dict) else None
-        states[enrollment_id][key] = ActivityState(status, passed)
-    return states
+def graded_keys(manifest: dict[str, Any], language: str) -> dict[str, bool]:
+    """Whether each activity of the edition is graded (its kind decides)."""
+    edition = manifest["editions"][pick_language(manifest, language)]
+    graded = {}
+    for module in edition["modules"]:
+        for activity in module["activities"]:
+            kind = content_kinds.get(activity["kind"])
+            graded[activity["key"]] = bool(kind and kind.graded)
+    return graded
+
+
+def progress_rows(session: Session, enrollment_ids: list[int]) -> dict[int, list[tuple[str, str, bool | None]]]:
+    """(key, progress status, passed) of every activity opened, per enrollment."""
+    rows: dict[int, list[tuple[str, str, bool | None]]] = {i: [] for i in enrollment_ids}
+    if enrollment_ids:
+        for enrollment_id, key, progress, passed in session.execute(
+                select(ActivityProgress.enrollment_id, ActivityProgress.activity_key, ActivityProgress.status,
+                       ActivityProgress.passed).where(ActivityProgress.enrollment_id.in_(enrollment_ids))):
+            rows[enrollment_id].append((key, progress, passed))
+    return rows
+
+
+def statuses_of(rows: list[tuple[str, str, bool | None]], manifest: dict[str, Any], language: str) -> dict[str, str]:
+    """Each activity's status (:func:`lms.core.status.activity_status`) from its progress row."""
+    return status.activity_statuses(rows, graded_keys(manifest, language))
 
 
 def my_training(session: Session, user: User, ui_language: str, open_catalogue: bool) -> tuple[list[CourseCard], list[CourseCard]]:
@@ -93,9 +101,11 @@ def my_training(session: Session, user: User, ui_language: str, open_catalogue: 
         .where(Course.archived.is_(False)).order_by(Course.slug)
     ).all()
     enrollments = {e.course_id: e for e in session.scalars(select(Enrollment).where(Enrollment.user_id == user.id))}
-    states = activity_states(session, [e.id for e in enrollments.values()])
-    mine, others = [], []
-    today = dt.date.today()
+    opened = progress_rows(session, [e.id for e in enrollments.values()])
+    mine_ids = [course.id for course, _ in rows if course.id in dues or course.id in enrollments]
+    course_status = status.course_statuses(session, [(user.id, course_id) for course_id in mine_ids])
+    mine: list[CourseCard] = []
+    others: list[CourseCard] = []
     for course, version in rows:
         enrollment = enrollments.get(course.id)
         assigned = course.id in dues
@@ -104,14 +114,12 @@ def my_training(session: Session, user: User, ui_language: str, open_catalogue: 
         manifest = version.manifest
         language = pick_language(manifest, enrollment.language if enrollment else None, ui_language)
         edition = manifest["editions"][language]
-        progress = course_progress(
-            edition, manifest["completion"], states.get(enrollment.id, {}) if enrollment else {},
-            enrollment.last_key if enrollment else None, dues.get(course.id), today,
-        )
+        statuses = statuses_of(opened[enrollment.id], manifest, language) if enrollment else {}
+        progress = course_progress(edition, manifest["completion"], statuses)
         card = CourseCard(course, version, language, edition["title"], edition["summary"], dues.get(course.id),
-                          assigned, progress)
+                          assigned, progress, course_status.get((user.id, course.id), status_rules.NOT_STARTED))
         (mine if assigned or enrollment else others).append(card)
-    mine.sort(key=lambda c: (c.progress.completed, c.due or dt.date.max, c.title))
+    mine.sort(key=lambda c: (c.status == status_rules.COMPLETED, c.due or dt.date.max, c.title))
     return mine, others
 
 
@@ -153,11 +161,12 @@ def ensure_enrollment(session: Session, user: User, course: Course, version: Cou
     return enrollment
 
 
-def progress_of(session: Session, enrollment: Enrollment | None, manifest: dict[str, Any], language: str,
-                due: dt.date | None = None) -> CourseProgress:
-    states = activity_states(session, [enrollment.id])[enrollment.id] if enrollment else {}
-    return course_progress(manifest["editions"][language], manifest["completion"], states,
-                           enrollment.last_key if enrollment else None, due, dt.date.today())
+def progress_of(session: Session, enrollment: Enrollment | None, manifest: dict[str, Any], language: str
+                ) -> CourseProgress:
+    """The learner's progress through one edition (each activity's status, the modules, Continue)."""
+    rows = progress_rows(session, [enrollment.id])[enrollment.id] if enrollment else []
+    return course_progress(manifest["editions"][language], manifest["completion"],
+                           statuses_of(rows, manifest, language))
 
 
 def load_activity(session: Session, version: CourseVersion, language: str, key: str) -> ActivityContent | None:
@@ -165,21 +174,24 @@ def load_activity(session: Session, version: CourseVersion, language: str, key: 
         ActivityContent.version_id == version.id, ActivityContent.language == language, ActivityContent.key == key))
 
 
-_PARSED: dict[tuple, Any] = {}
+#: how many parsed activities a cache keeps before it starts again
+CACHE_SIZE = 1024
 
 
-def parsed(content: ActivityContent, build: Callable[[dict[str, Any]], Any]) -> Any:
-    """The parsed form (Quiz, Scenario) of a content row; content is immutable, so it is
-    cached, per app: two apps in one process (or a database emptied and filled again)
-    may hold different content under the same row id."""
-    try:
-        cache = state().parsed
-    except RuntimeError:  # outside an app (a script): one cache for the process
-        cache = _PARSED
+def parsed(content: ActivityContent, build: Callable[[dict[str, Any]], Any],
+           cache: MutableMapping[tuple, Any] | None = None) -> Any:
+    """The parsed form (a Quiz, a Scenario) of a content row.
+
+    Content is immutable, so the caller may hand in a ``cache`` (the app keeps one per
+    app, ``LMSState.parsed``: two apps in one process may hold different content under
+    the same row id); without one the row is parsed again.
+    """
+    if cache is None:
+        return build(content.data)
     key = (content.kind, content.id, content.version_id, content.key, content.language)
     found = cache.get(key)
     if found is None:
-        if len(cache) > 1024:
+        if len(cache) > CACHE_SIZE:
             cache.clear()
         found = cache[key] = build(content.data)
     return found
@@ -203,7 +215,7 @@ def record_visit(session: Session, enrollment: Enrollment, key: str, version: Co
         ActivityProgress.enrollment_id == enrollment.id, ActivityProgress.activity_key == key))
     if progress is None:
         progress = ActivityProgress(enrollment_id=enrollment.id, activity_key=key, version_id=version.id,
-                                    status="started")
+                                    status=status_rules.STARTED)
         session.add(progress)
     session.flush()
     return progress
@@ -211,18 +223,22 @@ def record_visit(session: Session, enrollment: Enrollment, key: str, version: Co
 
 def complete_activity(session: Session, enrollment: Enrollment, activity: ActivityContent,
                       version: CourseVersion, result: dict[str, Any] | None = None,
-                      score: float | None = None) -> ActivityProgress:
-    """Mark an activity done; a lesson once read stays read (idempotent)."""
+                      score: float | None = None, awaiting_review: bool = False) -> ActivityProgress:
+    """Record an activity's outcome: done by doing it (a lesson, once read stays read), or a
+    result (``result["passed"]`` is the kind's verdict on the best work of this cycle);
+    ``awaiting_review`` when the result is not final until a trainer releases it."""
     progress = record_visit(session, enrollment, activity.key, version)
-    activity_type = activities.get(activity.kind)
-    if progress.status != "completed" or result is not None:
-        progress.status = "completed"
+    if result is None:
+        if progress.status != status_rules.DONE:
+            progress.status = status_rules.DONE
+            progress.completed_at = progress.completed_at or utcnow()
+            progress.version_id = version.id
+    else:
+        progress.status = status_rules.REVIEW if awaiting_review else status_rules.DONE
         progress.completed_at = progress.completed_at or utcnow()
         progress.version_id = version.id
-        if result is not None:
-            passed = activity_type.passed(activity.data, result) if activity_type else False
-            progress.result = {**result, "passed": passed}
-            progress.score = score
+        progress.result = {**result, "passed": bool(result.get("passed"))}
+        progress.score = score
     update_course_completion(session, enrollment, version)
     session.flush()
     return progress
@@ -236,11 +252,24 @@ def update_course_completion(session: Session, enrollment: Enrollment, version: 
     """
     session.flush()
     progress = progress_of(session, enrollment, version.manifest, pick_language(version.manifest, enrollment.language))
-    if progress.completed and enrollment.completed_at is None:
+    if progress.requirements_met and enrollment.completed_at is None:
         enrollment.completed_at = utcnow()
         enrollment.completed_version_id = version.id
-    if progress.completed:
-        from . import certificates
-
+    if progress.requirements_met:
         certificates.issue_if_earned(session, enrollment, version, completed=True)
-    return progress.completed
+    return progress.requirements_met
+
+
+def mark_passed(session: Session, enrollment: Enrollment, activity: ActivityContent, version: CourseVersion,
+                passed: bool) -> None:
+    """Change only whether an activity is passed (a review of earlier work was released):
+    the progress keeps describing the learner's latest work."""
+    progress = session.scalar(select(ActivityProgress).where(
+        ActivityProgress.enrollment_id == enrollment.id, ActivityProgress.activity_key == activity.key))
+    if progress is None or not isinstance(progress.result, dict):
+        return
+    progress.result = {**progress.result, "passed": passed}
+    if passed and progress.status == status_rules.REVIEW:
+        progress.status = status_rules.DONE
+    update_course_completion(session, enrollment, version)
+    session.flush()

@@ -16,8 +16,10 @@ import secrets
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from ..core.privileges import may_manage
@@ -32,6 +34,7 @@ from ..models import (
     Invitation,
     User,
     XapiOutbox,
+    aware,
     utcnow,
 )
 from .users import PENDING_PREFIX, sync_identity
@@ -46,11 +49,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite gives naive datetimes back; they are UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment
 
 
 # -- privileges and the audit log --------------------------------------------------
@@ -134,10 +132,10 @@ def import_staff(session: Session, data: bytes, actor: User | None = None, store
         or_(User.email.in_(emails), User.employee_id.in_(employee_ids))).order_by(User.id)))
     by_email: dict[str, User] = {}
     by_employee: dict[str, User] = {}
-    for user in current:
-        by_email.setdefault(user.email, user)
-        if user.employee_id:
-            by_employee[user.employee_id] = user
+    for person in current:
+        by_email.setdefault(person.email, person)
+        if person.employee_id:
+            by_employee[person.employee_id] = person
     departments = {g.name.lower(): g for g in session.scalars(select(Group))}
     result = ImportResult()
     outcomes: dict[int, RowOutcome] = {}
@@ -233,12 +231,12 @@ def _update_person(user: User, email: str, name: str, store: UserStore | None) -
     changes = []
     if user.email != email:
         if store is not None and can_invite(store):
-            store.update(user.email, new_email=email)  # type: ignore[attr-defined]
+            store.update(user.email, new_email=email)
         user.email = email
         changes.append("email")
     if user.name != name:
         if store is not None and can_invite(store):
-            store.update(user.email, name=name)  # type: ignore[attr-defined]
+            store.update(user.email, name=name)
         user.name = name
         changes.append("name")
     return changes
@@ -306,8 +304,10 @@ def valid_invitation(session: Session, token: str, now: dt.datetime | None = Non
 
 def accept_invitation(session: Session, invitation: Invitation, now: dt.datetime | None = None) -> bool:
     """Use the invitation up; False when a parallel request already did (one use only)."""
-    done = session.execute(update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-                           .values(used_at=now or utcnow()))
+    # Session.execute is typed Result; an UPDATE without RETURNING gives a CursorResult (SQLAlchemy's advice: cast)
+    done = cast(CursorResult[Any], session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=now or utcnow())))
     session.flush()
     return done.rowcount == 1
 
@@ -357,12 +357,15 @@ def api_tokens(session: Session) -> list[ApiToken]:
 # -- people ----------------------------------------------------------------------
 def search_people(session: Session, query: str = "", limit: int = 200) -> tuple[list[User], int]:
     """People matching ``query`` in name, e-mail or employee number (all when empty), and how many match."""
-    condition = User.id.is_not(None)
+    condition: ColumnElement[bool] = User.id.is_not(None)
     words = query.split()
+    # ё is written е as often as not: both sides are compared with е ("петр" finds "Пётр")
+    columns = tuple(func.replace(func.replace(column, "ё", "е"), "Ё", "Е")
+                    for column in (User.name, User.email, func.coalesce(User.employee_id, "")))
     for word in words:
+        word = word.replace("ё", "е").replace("Ё", "Е")
         # SQLite's lower() folds ASCII only, so the usual spellings of a word are tried as well.
         forms = {word, word.lower(), word.upper(), word.capitalize()}
-        columns = (User.name, User.email, func.coalesce(User.employee_id, ""))
         condition = condition & or_(*(func.lower(column).like(f"%{form.lower()}%") | column.like(f"%{form}%")
                                       for column in columns for form in forms))
     total = session.scalar(select(func.count()).select_from(User).where(condition)) or 0
@@ -394,7 +397,7 @@ def anonymize_person(session: Session, person: User, actor: User, store: UserSto
     email = anonymized_email(person.id)
     if store is not None:
         if can_invite(store):
-            store.deactivate(old_email, new_email=email, new_name=name)  # type: ignore[attr-defined]
+            store.deactivate(old_email, new_email=email, new_name=name)
     had_employee_id = person.employee_id is not None
     person.name, person.email, person.employee_id = name, email, None
     person.is_active = False
@@ -412,7 +415,7 @@ def anonymize_person(session: Session, person: User, actor: User, store: UserSto
 
 def end_sessions(session: Session, person: User, actor: User, store: UserStore | None) -> bool:
     """Sign ``person`` out on every device (the host's store does it); False when it cannot."""
-    if not can_end_sessions(store) or not store.end_sessions(person.email):  # type: ignore[union-attr]
+    if not can_end_sessions(store) or not store.end_sessions(person.email):
         return False
     audit(session, actor, "person.sessions_ended", person)
     session.flush()

@@ -15,25 +15,23 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Select, String, and_, case, exists, func, select, text, union_all
+from sqlalchemy import Select, String, and_, case, func, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..core import reports as core
-from ..core.completion import COMPLETED, IN_PROGRESS, NOT_STARTED, OVERDUE
+from ..core.status import COMPLETED, OVERDUE
 from ..models import (
-    ActivityProgress,
-    Assignment,
     Certificate,
     Course,
     CourseVersion,
     Enrollment,
     Group,
     GroupMember,
-    QuizAttempt,
     User,
 )
+from . import status
 from .groups import MEMBER, TRAINER, oversees
 from .learning import pick_language
 
@@ -130,16 +128,7 @@ def report_subquery(scope: Scope, filters: core.ReportFilters, titles: Mapping[i
                     today: dt.date, now: dt.datetime):
     """Every row the viewer may see and the filters keep, as a subquery with the
     columns :func:`lms.core.reports.row_from` reads (plus ``status_rank``)."""
-    direct = (select(Assignment.user_id.label("user_id"), Assignment.course_id.label("course_id"),
-                     Assignment.created_at.label("assigned_at"), Assignment.due_date.label("due_date"))
-              .where(Assignment.user_id.is_not(None), Assignment.removed_at.is_(None)))
-    through_groups = (select(GroupMember.user_id, Assignment.course_id, Assignment.created_at, Assignment.due_date)
-                      .join(Assignment, Assignment.group_id == GroupMember.group_id)
-                      .where(GroupMember.role == MEMBER, Assignment.removed_at.is_(None)))
-    pairs = union_all(direct, through_groups).subquery("pairs")
-    assigned = (select(pairs.c.user_id, pairs.c.course_id, func.min(pairs.c.assigned_at).label("assigned_at"),
-                       func.min(pairs.c.due_date).label("due_date"))
-                .group_by(pairs.c.user_id, pairs.c.course_id).subquery("assigned"))
+    assigned = status.assigned_pairs()
 
     memberships = (select(GroupMember.user_id, Group.name)
                    .join(Group, Group.id == GroupMember.group_id).where(GroupMember.role == MEMBER)
@@ -147,32 +136,23 @@ def report_subquery(scope: Scope, filters: core.ReportFilters, titles: Mapping[i
     group_names = (select(memberships.c.user_id, names_in_order(memberships.c.name).label("names"))
                    .group_by(memberships.c.user_id).subquery("group_names"))
 
-    best_per_quiz = (select(QuizAttempt.user_id, Enrollment.course_id, QuizAttempt.activity_key,
-                            func.max(QuizAttempt.percent).label("best"))
-                     .join(Enrollment, Enrollment.id == QuizAttempt.enrollment_id)
-                     .where(QuizAttempt.percent.is_not(None))
-                     .group_by(QuizAttempt.user_id, Enrollment.course_id, QuizAttempt.activity_key)
-                     .subquery("best_per_quiz"))
-    scores = (select(best_per_quiz.c.user_id, best_per_quiz.c.course_id, func.avg(best_per_quiz.c.best).label("score"))
-              .group_by(best_per_quiz.c.user_id, best_per_quiz.c.course_id).subquery("scores"))
+    scores = status.course_scores()
 
     latest_cycle = (select(Certificate.user_id, Certificate.course_id, func.max(Certificate.cycle).label("cycle"))
                     .where(Certificate.revoked_at.is_(None))
                     .group_by(Certificate.user_id, Certificate.course_id).subquery("latest_cycle"))
 
     manager = aliased(User, name="manager")
-    started = exists().where(ActivityProgress.enrollment_id == Enrollment.id)
-    status = case((Enrollment.completed_at.is_not(None), COMPLETED),
-                  (assigned.c.due_date < today, OVERDUE),
-                  (started, IN_PROGRESS),
-                  else_=NOT_STARTED)
+    course_status = status.course_status_column(
+        completed_at=Enrollment.completed_at, enrollment_id=Enrollment.id, due_date=assigned.c.due_date,
+        user_id=assigned.c.user_id, course_id=assigned.c.course_id, today=today, now=now)
     title = case(dict(titles), value=Course.id, else_=Course.slug) if titles else Course.slug
 
     query = (
         select(User.id.label("user_id"), User.name.label("employee"), User.employee_id, User.email,
                User.department, group_names.c.names.label("groups"), manager.name.label("manager"),
                Course.id.label("course_id"), Course.slug.label("course_slug"), title.label("course"),
-               assigned.c.assigned_at, assigned.c.due_date, status.label("status"), scores.c.score,
+               assigned.c.assigned_at, assigned.c.due_date, course_status.label("status"), scores.c.score,
                Enrollment.completed_at, Certificate.serial, Certificate.expires_at)
         .select_from(assigned)
         .join(User, User.id == assigned.c.user_id)

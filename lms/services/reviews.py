@@ -9,32 +9,26 @@ belongs to, the learner's activity progress and the course completion.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from ..core import item_analysis
-from ..core import quiz as quiz_core
+from ..activities import base as kinds
 from ..models import (
     ActivityContent,
-    ActivityProgress,
     Course,
     CourseVersion,
-    Enrollment,
-    QuizAttempt,
     Review,
-    ScenarioChoice,
-    ScenarioRun,
     User,
     utcnow,
 )
-from . import groups, quizzes, scenarios
-from .learning import complete_activity, pick_language
+from . import groups
+from .learning import pick_language
 
 PENDING, RELEASED = "pending", "released"
 POINTS_STEP = Decimal("0.01")
@@ -85,7 +79,7 @@ class Entry:
 
 def _entries(session: Session, rows: Sequence[tuple[Review, str, str]], language: str) -> list[Entry]:
     version_ids = {review.version_id for review, _, _ in rows}
-    manifests = dict(session.execute(select(CourseVersion.id, CourseVersion.manifest)
+    manifests: dict[int, dict[str, Any]] = dict(session.execute(select(CourseVersion.id, CourseVersion.manifest)
                                      .where(CourseVersion.id.in_(version_ids))).all()) if version_ids else {}
     entries = []
     for review, learner, slug in rows:
@@ -114,16 +108,11 @@ def entry(session: Session, review: Review, language: str) -> Entry:
     return _entries(session, rows, language)[0]
 
 
-def released_for_run(session: Session, run_id: int) -> list[Review]:
-    """The released reviews of a scenario run, in the order they were written."""
-    return list(session.scalars(select(Review).where(Review.run_id == run_id, Review.status == RELEASED)
-                                .order_by(Review.created_at, Review.id)))
-
-
-def released_for_attempt(session: Session, attempt_id: int) -> dict[str, Review]:
-    """The released reviews of a quiz attempt by question id."""
-    return {r.item_id: r for r in session.scalars(select(Review).where(
-        Review.attempt_id == attempt_id, Review.status == RELEASED))}
+def released_for(session: Session, kind: str, source_id: int) -> list[Review]:
+    """The released reviews of one piece of work (a quiz attempt, a run, a submission), in order."""
+    return list(session.scalars(select(Review).where(
+        Review.kind == kind, Review.source_id == source_id, Review.status == RELEASED)
+        .order_by(Review.created_at, Review.id)))
 
 
 # --------------------------------------------------------------------------
@@ -154,7 +143,8 @@ def default_points(review: Review, marks: Iterable[int]) -> Decimal:
 
 
 def release(session: Session, review: Review, reviewer: User, marks: Iterable[int],
-            points: Decimal | float | str | None = None, comment: str = "") -> bool:
+            points: Decimal | float | str | None = None, comment: str = "",
+            cache: MutableMapping[tuple, Any] | None = None) -> bool:
     """Release a trainer's result and apply it; False (nothing changed) if it was already released.
 
     ``points`` defaults to :func:`default_points` of ``marks``. Raises
@@ -174,154 +164,42 @@ def release(session: Session, review: Review, reviewer: User, marks: Iterable[in
     if not score.is_finite() or not 0 <= score <= _decimal(review.max_points):
         raise ReviewInvalid("the points are out of range")
     score = score.quantize(POINTS_STEP, ROUND_HALF_UP)
-    claimed = session.execute(
+    # Session.execute is typed Result; an UPDATE without RETURNING gives a CursorResult (SQLAlchemy's advice: cast)
+    claimed = cast(CursorResult[Any], session.execute(
         update(Review).where(Review.id == review.id, Review.status == PENDING)
         .values(status=RELEASED, marks=marks, points=float(score), comment=(comment or "").strip(),
                 reviewer_id=reviewer.id, reviewed_at=utcnow())
         .execution_options(synchronize_session="fetch")
-    ).rowcount
+    )).rowcount
     if not claimed:
         session.refresh(review)
         return False
-    apply_result(session, review)
+    apply_result(session, review, cache)
     session.flush()
     return True
 
 
-def apply_result(session: Session, review: Review) -> None:
-    """Recompute what a released review changes: the run or attempt, the progress, the course."""
-    if review.run_id is not None:
-        _apply_to_run(session, session.get_one(ScenarioRun, review.run_id))
-    elif review.attempt_id is not None:
-        _apply_to_attempt(session, session.get_one(QuizAttempt, review.attempt_id))
-
-
-def _content(session: Session, version_id: int, key: str, language: str | None) -> ActivityContent:
-    """The activity as it was when the work was done, preferably in the learner's language."""
-    return session.scalars(select(ActivityContent).where(
-        ActivityContent.version_id == version_id, ActivityContent.key == key)
-        .order_by((ActivityContent.language == (language or "")).desc(), ActivityContent.language)
-    ).first()
-
-
-def _apply_to_run(session: Session, run: ScenarioRun) -> None:
-    if run.finished_at is None:
-        return  # the run settles at its ending, where released points already count
-    enrollment = session.get_one(Enrollment, run.enrollment_id)
-    content = _content(session, run.version_id, run.activity_key, enrollment.language)
-    summary = scenarios.run_summary(session, run, content)
-    run.points = float(summary.points)
-    run.passed = summary.passed
-    session.flush()
-    best = bool(session.scalar(select(func.count(ScenarioRun.id)).where(
-        ScenarioRun.enrollment_id == enrollment.id, ScenarioRun.activity_key == run.activity_key,
-        ScenarioRun.passed.is_(True))))
-    _update_progress(session, enrollment, content, "run", run.number, score=float(summary.points), details={
-        "passed": best, "outcome": summary.outcome, "points": float(summary.points), "run": run.number,
-        "awaiting_review": list(summary.awaiting_review)})
-
-
-def _apply_to_attempt(session: Session, attempt: QuizAttempt) -> None:
-    if attempt.status == "open":
-        return  # cannot happen: reviews are created at submission
-    enrollment = session.get_one(Enrollment, attempt.enrollment_id)
-    content = _content(session, attempt.version_id, attempt.activity_key, (attempt.plan or {}).get("language"))
-    released = {item_id: quiz_core.Review(_decimal(points)) for item_id, points in session.execute(
-        select(Review.item_id, Review.points).where(Review.attempt_id == attempt.id, Review.status == RELEASED))}
-    result = quiz_core.finalize_with_review(quizzes.quiz_of(content), quizzes.plan_of(attempt),
-                                            attempt.answers or {}, released)
-    attempt.status = "awaiting_review" if result.pending else "submitted"
-    attempt.percent = float(result.percent)
-    attempt.passed = result.passed
-    attempt.result = result.to_dict()
-    session.flush()
-    best = bool(session.scalar(select(func.count(QuizAttempt.id)).where(
-        QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.activity_key == attempt.activity_key,
-        QuizAttempt.passed.is_(True))))
-    _update_progress(session, enrollment, content, "attempt", attempt.number, score=float(result.percent), details={
-        "passed": best, "percent": float(result.percent), "attempt": attempt.number,
-        "awaiting_review": list(result.pending)})
-
-
-def _update_progress(session: Session, enrollment: Enrollment, content: ActivityContent, number_key: str,
-                     number: int, score: float, details: dict[str, Any]) -> None:
-    """Record the activity's result (passed = best over all runs or attempts).
-
-    The progress describes the learner's latest run or attempt; reviewing an
-    earlier one only changes whether the activity is passed.
-    """
-    progress = session.scalar(select(ActivityProgress).where(
-        ActivityProgress.enrollment_id == enrollment.id, ActivityProgress.activity_key == content.key))
-    current = progress.result if progress is not None and isinstance(progress.result, dict) else None
-    if current is not None and current.get(number_key) not in (None, number):
-        details, score = {**current, "passed": details["passed"]}, progress.score
-    version = session.get_one(CourseVersion, enrollment.version_id)
-    # complete_activity also moves the learner's "Continue" here; a trainer's review must not
-    last_key = enrollment.last_key
-    complete_activity(session, enrollment, content, version, result=details, score=score)
-    enrollment.last_key = last_key
+def apply_result(session: Session, review: Review, cache: MutableMapping[tuple, Any] | None = None) -> None:
+    """Let the review's activity kind recompute what the released result changes."""
+    kind = kinds.get(review.kind)
+    if kind is not None:
+        kind.apply_review(session, review, cache)
 
 
 # --------------------------------------------------------------------------
 # Item analysis
 # --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class QuizAnalysis:
-    key: str
-    title: str
-    attempts: int
-    questions: list[item_analysis.QuestionStats]
-
-
-@dataclass(frozen=True)
-class ScenarioAnalysis:
-    key: str
-    title: str
-    runs: int
-    steps: list[item_analysis.StepStats]
-
-
-def course_analysis(session: Session, version: CourseVersion, language: str
-                    ) -> tuple[list[QuizAnalysis], list[ScenarioAnalysis]]:
-    """Item analysis of every quiz and scenario of a course version.
-
-    Quizzes count submitted attempts only (not those still awaiting review);
-    scenarios count every reply chosen in a run on this version.
-    """
+def course_analysis(session: Session, version: CourseVersion, language: str,
+                    cache: MutableMapping[tuple, Any] | None = None) -> list[kinds.AnalysisSection]:
+    """Item analysis of a course version: one section per activity kind that has any."""
     edition_language = pick_language(version.manifest, language)
     contents = list(session.scalars(select(ActivityContent).where(
-        ActivityContent.version_id == version.id, ActivityContent.language == edition_language,
-        ActivityContent.kind.in_(("quiz", "scenario"))).order_by(ActivityContent.position)))
-    quiz_keys = [c.key for c in contents if c.kind == "quiz"]
-    scenario_keys = [c.key for c in contents if c.kind == "scenario"]
-
-    attempts: dict[str, list[item_analysis.AttemptRecord]] = defaultdict(list)
-    if quiz_keys:
-        for key, result, answers in session.execute(
-            select(QuizAttempt.activity_key, QuizAttempt.result, QuizAttempt.answers).where(
-                QuizAttempt.version_id == version.id, QuizAttempt.activity_key.in_(quiz_keys),
-                QuizAttempt.status == "submitted").order_by(QuizAttempt.id)):
-            attempts[key].append(item_analysis.AttemptRecord.from_result(result, answers))
-
-    counts: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
-    runs: dict[str, int] = {}
-    if scenario_keys:
-        for key, step_id, reply_id, count in session.execute(
-            select(ScenarioChoice.activity_key, ScenarioChoice.step_id, ScenarioChoice.reply_id,
-                   func.count(ScenarioChoice.id))
-            .where(ScenarioChoice.version_id == version.id, ScenarioChoice.activity_key.in_(scenario_keys))
-            .group_by(ScenarioChoice.activity_key, ScenarioChoice.step_id, ScenarioChoice.reply_id)):
-            counts[key][(step_id, reply_id)] = count
-        runs = dict(session.execute(
-            select(ScenarioRun.activity_key, func.count(ScenarioRun.id))
-            .where(ScenarioRun.version_id == version.id, ScenarioRun.activity_key.in_(scenario_keys))
-            .group_by(ScenarioRun.activity_key)).all())
-
-    quiz_stats = [QuizAnalysis(c.key, c.title, len(attempts[c.key]),
-                               item_analysis.analyse_quiz(quizzes.quiz_of(c), attempts[c.key]))
-                  for c in contents if c.kind == "quiz"]
-    scenario_stats = [ScenarioAnalysis(c.key, c.title, runs.get(c.key, 0),
-                                       item_analysis.analyse_scenario(scenarios.scenario_of(c), counts[c.key]))
-                      for c in contents if c.kind == "scenario"]
-    return quiz_stats, scenario_stats
+        ActivityContent.version_id == version.id, ActivityContent.language == edition_language)
+        .order_by(ActivityContent.position)))
+    sections = []
+    for kind in kinds.kinds():
+        section = kind.analysis(session, version, [c for c in contents if c.kind == kind.name], cache)
+        if section is not None:
+            sections.append(section)
+    return sections

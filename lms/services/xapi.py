@@ -25,22 +25,19 @@ from typing import Any
 from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
+from ..activities import base as kinds
 from ..core import xapi
 from ..models import (
     ActivityContent,
-    ActivityProgress,
     Certificate,
     Course,
     CourseVersion,
     Enrollment,
-    QuizAttempt,
-    ScenarioRun,
     User,
     XapiOutbox,
     utcnow,
 )
 from .learning import pick_language
-from .quizzes import quiz_of
 
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 24 * 3600
@@ -69,7 +66,7 @@ class _Catalogue:
 
     def version(self, version_id: int) -> CourseVersion:
         if version_id not in self._versions:
-            self._versions[version_id] = self.session.get(CourseVersion, version_id)
+            self._versions[version_id] = self.session.get_one(CourseVersion, version_id)  # a record's version
         return self._versions[version_id]
 
     def course(self, course_id: int, version_id: int, language: str) -> xapi.CourseRef:
@@ -96,7 +93,7 @@ def actor_of(user: User) -> xapi.Actor:
     return xapi.Actor(email=user.email, name=user.name)
 
 
-def _streamed(session: Session, statement: Select, batch: int = STREAM_BATCH) -> Iterator[Any]:
+def streamed(session: Session, statement: Select, batch: int = STREAM_BATCH) -> Iterator[Any]:
     """The rows of ``statement`` read ``batch`` at a time from a server-side cursor."""
     result = session.execute(statement.execution_options(yield_per=batch, stream_results=True))
     try:
@@ -106,7 +103,8 @@ def _streamed(session: Session, statement: Select, batch: int = STREAM_BATCH) ->
 
 
 def statements(session: Session, base: str, verify_url=None) -> Iterator[Record]:
-    """Every statement the database holds, oldest records of each kind first.
+    """Every statement the database holds: each activity kind's, then the courses completed,
+    then the certificates issued.
 
     ``base`` is the plugin's public address (activity ids are the pages' addresses);
     ``verify_url(serial)`` optionally gives a certificate's verification address.
@@ -116,76 +114,20 @@ def statements(session: Session, base: str, verify_url=None) -> Iterator[Record]
         # a cursor is planned for its first 10 % of rows by default; this one is read to the end
         session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
     catalogue = _Catalogue(session, base)
+    for kind in kinds.kinds():
+        yield from kind.statements(session, catalogue)
 
-    lessons = _streamed(session,
-        select(ActivityProgress, Enrollment, User, ActivityContent.kind)
-        .join(Enrollment, Enrollment.id == ActivityProgress.enrollment_id)
-        .join(User, User.id == Enrollment.user_id)
-        .join(ActivityContent, (ActivityContent.version_id == ActivityProgress.version_id)
-              & (ActivityContent.key == ActivityProgress.activity_key)
-              & (ActivityContent.language == Enrollment.language), isouter=True)
-        .where(ActivityProgress.status == "completed", ActivityProgress.completed_at.is_not(None))
-        .order_by(ActivityProgress.id))
-    for progress, enrollment, user, kind in lessons:
-        content = catalogue.content(progress.version_id, enrollment.language, progress.activity_key)
-        if (kind or (content.kind if content else None)) != "lesson":
-            continue
-        course = catalogue.course(enrollment.course_id, progress.version_id, enrollment.language)
-        yield Record(xapi.statement_id("lesson", progress.id), user.id, xapi.lesson_completed(
-            record_id=progress.id, actor=actor_of(user), course=course,
-            iri=xapi.activity_iri(base, catalogue.slug(enrollment.course_id), progress.activity_key),
-            title=content.title if content else progress.activity_key, started=progress.started_at,
-            completed=progress.completed_at, enrollment_id=enrollment.id))
+    completions = streamed(session,
+        select(Enrollment, User).join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.completed_at.is_not(None), Enrollment.completed_version_id.is_not(None))
+        .order_by(Enrollment.id))
+    for enrollment, user in completions:
+        course = catalogue.course(enrollment.course_id, enrollment.completed_version_id, enrollment.language)
+        yield Record(xapi.statement_id("course", enrollment.id, enrollment.completed_at.isoformat()), user.id,
+                     xapi.course_completed(enrollment_id=enrollment.id, actor=actor_of(user), course=course,
+                                           started=enrollment.started_at, completed=enrollment.completed_at))
 
-    attempts = _streamed(session,
-        select(QuizAttempt, Enrollment, User)
-        .join(Enrollment, Enrollment.id == QuizAttempt.enrollment_id).join(User, User.id == QuizAttempt.user_id)
-        .where(QuizAttempt.submitted_at.is_not(None), QuizAttempt.passed.is_not(None))
-        .order_by(QuizAttempt.id))
-    for attempt, enrollment, user in attempts:
-        slug = catalogue.slug(enrollment.course_id)
-        course = catalogue.course(enrollment.course_id, attempt.version_id, enrollment.language)
-        content = catalogue.content(attempt.version_id, enrollment.language, attempt.activity_key)
-        quiz_iri = xapi.activity_iri(base, slug, attempt.activity_key)
-        quiz_activity = xapi.activity(quiz_iri, content.title if content else attempt.activity_key, "quiz",
-                                      course.language)
-        parsed = quiz_of(content) if content is not None and content.data else None
-        result = attempt.result or {}
-        for graded in result.get("results", []):
-            question_id = graded["question_id"]
-            title = question_id
-            if parsed is not None:
-                try:
-                    title = parsed.question(question_id).title or question_id
-                except KeyError:
-                    pass
-            yield Record(xapi.statement_id("answer", attempt.id, question_id), user.id, xapi.question_answered(
-                attempt_id=attempt.id, question_id=question_id, actor=actor_of(user), course=course,
-                iri=xapi.question_iri(base, slug, attempt.activity_key, question_id), title=title,
-                quiz=quiz_activity, fraction=_float(graded.get("fraction")), points=_float(graded.get("score")),
-                max_points=_float(graded.get("max_points")), correct=graded.get("correct"),
-                answered=bool(graded.get("answered")), when=attempt.submitted_at, enrollment_id=enrollment.id))
-        yield Record(xapi.statement_id("attempt", attempt.id), user.id, xapi.attempt_result(
-            attempt_id=attempt.id, number=attempt.number, actor=actor_of(user), course=course, quiz=quiz_activity,
-            percent=attempt.percent, points=_float(result.get("points")), max_points=_float(result.get("max_points")),
-            passed=bool(attempt.passed), started=attempt.started_at, submitted=attempt.submitted_at,
-            enrollment_id=enrollment.id))
-
-    runs = _streamed(session,
-        select(ScenarioRun, Enrollment, User)
-        .join(Enrollment, Enrollment.id == ScenarioRun.enrollment_id).join(User, User.id == ScenarioRun.user_id)
-        .where(ScenarioRun.finished_at.is_not(None), ScenarioRun.passed.is_not(None))
-        .order_by(ScenarioRun.id))
-    for run, enrollment, user in runs:
-        content = catalogue.content(run.version_id, enrollment.language, run.activity_key)
-        course = catalogue.course(enrollment.course_id, run.version_id, enrollment.language)
-        yield Record(xapi.statement_id("scenario", run.id), user.id, xapi.scenario_ended(
-            run_id=run.id, number=run.number, actor=actor_of(user), course=course,
-            iri=xapi.activity_iri(base, catalogue.slug(enrollment.course_id), run.activity_key),
-            title=content.title if content else run.activity_key, outcome=run.outcome, points=run.points,
-            passed=run.passed, started=run.started_at, finished=run.finished_at, enrollment_id=enrollment.id))
-
-    certificates = _streamed(session,
+    certificates = streamed(session,
         select(Certificate, User, Enrollment.id)
         .join(User, User.id == Certificate.user_id)
         .join(Enrollment, (Enrollment.user_id == Certificate.user_id) & (Enrollment.course_id == Certificate.course_id),
@@ -197,13 +139,6 @@ def statements(session: Session, base: str, verify_url=None) -> Iterator[Record]
             certificate_id=certificate.id, serial=certificate.serial, cycle=certificate.cycle, actor=actor_of(user),
             course=course, score_percent=certificate.score, issued=certificate.issued_at,
             verify_url=verify_url(certificate.serial) if verify_url else None, enrollment_id=enrollment_id))
-
-
-def _float(value: Any) -> float | None:
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def export_lines(session: Session, base: str, verify_url=None) -> Iterator[str]:

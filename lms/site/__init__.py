@@ -9,6 +9,11 @@ and then from the environment: ``SECRET_KEY``, ``DATABASE_URL``,
 ``LMS_TRUSTED_PROXIES``  how many reverse proxies stand in front of the site (0): their
                          ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed, so rate
                          limits count each client, not the proxy
+
+The site is the host here, so it sets Flask's own keys that the plugin only reads: the
+session cookie (``HttpOnly``, ``SameSite=Lax``, ``Secure`` behind HTTPS), CSRF tokens that
+last as long as the session (an author may keep the editor open for hours), its rate limiter.
+A ``DATABASE_URL`` it cannot use stops it with one line (:class:`ConfigurationError`).
 """
 from __future__ import annotations
 
@@ -21,16 +26,25 @@ import time
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .. import migrate
 from ..extension import LMS
 from ..identity import Identity
 from ..web import MAX_ID, form_field_bytes
+from .accounts import SiteUserStore, identity_of
 from .models import SiteUser, db
+from .views import register
+
+__all__ = ["create_app", "SiteUserStore", "identity_of", "database_url", "check_database_url", "secret_key",
+           "SITE_MIGRATIONS", "ConfigurationError"]
 
 SITE_ROOT = Path(__file__).resolve().parents[2]
 SITE_MIGRATIONS = Path(__file__).parent / "migrations"
@@ -42,6 +56,30 @@ def database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+class ConfigurationError(click.ClickException):
+    """A setting the site cannot start with. ``flask`` commands (``run``, ``lms ...``) show it
+    as one line on standard error and exit 1, not as a traceback."""
+
+
+def check_database_url(url: Any) -> None:
+    """Refuse a ``DATABASE_URL`` that is not a URL, or whose database or driver is unknown or
+    not installed, before an engine is made from it."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError("DATABASE_URL is not a database URL: write it as "
+                                 "postgresql://user:password@host/name or sqlite:////path/to/lms.sqlite") from None
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        parsed.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise ConfigurationError(f"DATABASE_URL {shown} names an unknown database '{parsed.drivername}': "
+                                 "use postgresql://... or sqlite:///...") from None
+    except ImportError as exc:
+        raise ConfigurationError(f"DATABASE_URL {shown} needs a driver that is not installed ({exc}); "
+                                 "for PostgreSQL: pip install 'lms-service-training[postgres]'") from None
 
 
 def sqlite_write_ahead_log(dbapi_connection, _record) -> None:
@@ -100,85 +138,6 @@ def flag(value: Any) -> bool:
     return bool(value)
 
 
-class SiteUserStore:
-    """Accounts of the standalone site, for the command line, the demo and HR's staff import."""
-
-    def _get(self, email: str) -> SiteUser | None:
-        return db.session.scalar(db.select(SiteUser).where(SiteUser.email == email.strip().lower()))
-
-    def create(self, email: str, name: str, roles, password: str | None) -> Identity:
-        """Create or update the account; ``password=None`` leaves it without a usable password."""
-        email = email.strip().lower()
-        user = self._get(email)
-        if user is None:
-            user = SiteUser(email=email, name=name, password_hash="")
-            db.session.add(user)
-        user.name = name
-        user.roles = ",".join(sorted(set(roles))) or "learner"
-        if password is not None:
-            user.set_password(password)
-        db.session.flush()
-        return identity_of(user)
-
-    def has_password(self, email: str) -> bool:
-        """Whether the account has a password (an invitation is then refused)."""
-        user = self._get(email)
-        return user is not None and bool(user.password_hash)
-
-    def end_sessions(self, email: str) -> bool:
-        """Sign the account out everywhere; False if there is no such account."""
-        user = self._get(email)
-        if user is None:
-            return False
-        user.end_sessions()
-        db.session.flush()
-        return True
-
-    def find(self, email: str) -> Identity | None:
-        user = self._get(email)
-        return identity_of(user) if user else None
-
-    def set_password(self, email: str, password: str) -> Identity | None:
-        user = self._get(email)
-        if user is None:
-            return None
-        user.set_password(password)
-        db.session.flush()
-        return identity_of(user)
-
-    def update(self, email: str, *, name: str | None = None, new_email: str | None = None) -> Identity | None:
-        user = self._get(email)
-        if user is None:
-            return None
-        if name:
-            user.name = name
-        if new_email and new_email.strip().lower() != user.email and self._get(new_email) is None:
-            user.email = new_email.strip().lower()
-        db.session.flush()
-        return identity_of(user)
-
-    def deactivate(self, email: str, *, new_email: str | None = None, new_name: str | None = None) -> None:
-        user = self._get(email)
-        if user is None:
-            return
-        user.is_active_account = False
-        user.password_hash = ""
-        user.end_sessions()
-        if new_email:
-            user.email = new_email
-        if new_name:
-            user.name = new_name
-        db.session.flush()
-
-    def invitation_endpoint(self) -> str:
-        return "site.invite"
-
-
-def identity_of(user: SiteUser) -> Identity:
-    return Identity(id=f"site:{user.id}", name=user.name, email=user.email,
-                    roles=frozenset(user.roles.split(",")))
-
-
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the standalone site."""
     templates = SITE_ROOT / "templates"
@@ -196,6 +155,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
     )
     for key, value in os.environ.items():
         if key.startswith("LMS_"):
@@ -213,6 +173,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         })
     if test_config:
         app.config.update(test_config)
+    check_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     secure = app.config.get("LMS_SECURE_COOKIES")
     if secure is None:
         secure = str(app.config.get("LMS_PUBLIC_URL") or "").startswith("https://")
@@ -223,6 +184,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if proxies > 0:
         # Believe the last ``proxies`` entries of X-Forwarded-For/-Proto, set by our own proxies;
         # without it the header is ignored, so a client cannot pick its rate-limit address.
+        # Flask's documented way to wrap its WSGI app, though Flask types wsgi_app as a method
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     sqlite = str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
     if sqlite:
@@ -274,13 +236,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return identity_of(current_user)
 
     def upgrade_site_tables() -> None:
-        from .. import migrate
-
         migrate.upgrade(db.engine, SITE_MIGRATIONS, "site_alembic_version", db.metadata)
 
     app.extensions["lms"].init_hooks.append(upgrade_site_tables)
-
-    from .views import register
 
     register(app)
     return app

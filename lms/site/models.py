@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -23,6 +24,13 @@ class SiteBase(DeclarativeBase):
 # course version, its manifest, the activity and both user rows for the page
 # (docs/performance.md, "What the load showed").
 db = SQLAlchemy(model_class=SiteBase, session_options={"expire_on_commit": False})
+
+if TYPE_CHECKING:
+    # mypy cannot take a base class from an attribute (python/mypy#8603); db.Model is a subclass of
+    # SiteBase that Flask-SQLAlchemy builds at run time
+    _Model = SiteBase
+else:
+    _Model = db.Model
 
 
 def new_session_token() -> str:
@@ -47,7 +55,7 @@ def dummy_hash() -> str:
     return _DUMMY_HASHES[method]
 
 
-class SiteUser(UserMixin, db.Model):
+class SiteUser(UserMixin, _Model):
     """An account of the standalone site.
 
     ``session_token`` is a random secret in every session and "keep me signed in"

@@ -1,15 +1,22 @@
 """The standalone site's pages: home, sign in, sign out, and site-wide errors."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from ..i18n import _
+from ..identity import can_invite
+from ..services.people import accept_invitation, valid_invitation
+from ..state import state
 from ..urls import safe_next
-from ..web import add_fingerprint, cache_static, render_error, security_headers, template_context
+from ..web import add_fingerprint, cache_static, landing_url, render_error, security_headers, template_context
+from .accounts import identity_of
 from .forms import InvitationForm, LoginForm, LogoutForm
 from .models import SiteUser, db, verify_password
 
@@ -22,22 +29,27 @@ def login_limit() -> str:
     return current_app.config["LMS_LOGIN_RATE_LIMIT"]
 
 
+def landing() -> str:
+    """Where the signed-in account starts: a trainer's groups, HR's reports, a learner's training."""
+    return landing_url(identity_of(current_user).roles)
+
+
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("lms.learn.home"))
+        return redirect(landing())
     return render_template("site/home.html")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-def login():
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(db.select(SiteUser).where(SiteUser.email == form.email.data.strip().lower()))
         if verify_password(user, form.password.data):
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("lms.learn.home")))
+            return redirect(safe_next(request.args.get("next"), landing()))
         flash(_("Wrong e-mail or password. Check them and try again."), "error")
         return render_template("site/login.html", form=form), 401
     if request.args.get("next") and request.method == "GET" and not current_user.is_authenticated:
@@ -46,7 +58,7 @@ def login():
     return render_template("site/login.html", form=form)
 
 
-def unusable_invitation():
+def unusable_invitation() -> tuple[str, int]:
     return render_error(404, _("This invitation link does not work"),
                         _("It was already used, has expired or was replaced by a newer one. "
                           "Ask HR for a new link, or sign in if you already chose a password."))
@@ -54,13 +66,9 @@ def unusable_invitation():
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-def invite(token: str):
+def invite(token: str) -> ResponseReturnValue:
     """A new employee's invitation link: choose a password, then you are signed in."""
-    from ..services.people import accept_invitation, valid_invitation
-    from ..state import state
-    from . import identity_of
-
-    found = valid_invitation(db.session, token)
+    found = valid_invitation(db.session(), token)  # the scoped session's Session of this context
     if found is None:
         return unusable_invitation()
     invitation, person = found
@@ -73,15 +81,16 @@ def invite(token: str):
     form = InvitationForm()
     if form.validate_on_submit():
         store = state().user_store
-        identity = store.set_password(person.email, form.password.data) if store is not None else None
-        if identity is None or not accept_invitation(db.session, invitation):
+        # HR invites only through a store that can (the site's own always can)
+        identity = store.set_password(person.email, form.password.data) if can_invite(store) else None
+        if identity is None or not accept_invitation(db.session(), invitation):
             db.session.rollback()
             return unusable_invitation()
         db.session.commit()
         logout_user()
         login_user(account)
         flash(_("Your password is set. Welcome!"), "success")
-        return redirect(safe_next(request.args.get("next"), url_for("lms.learn.home")))
+        return redirect(safe_next(request.args.get("next"), landing()))
     response = current_app.make_response(render_template("site/invite.html", form=form, person=person))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
@@ -89,7 +98,7 @@ def invite(token: str):
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     """Sign out. The account's session token is replaced, so a copy of this session's cookie
     (or a remember cookie) stops working too; the account's other sessions end with it."""
     if LogoutForm().validate_on_submit():
@@ -108,7 +117,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
 
     @app.context_processor
-    def site_context():
+    def site_context() -> dict[str, Any]:
         context = template_context()
         if current_user.is_authenticated:
             # only its CSRF token is rendered: never bind it to the request's own form (which may be a 413)
@@ -119,18 +128,18 @@ def register(app: Flask) -> None:
     app.after_request(security_headers)
 
     @app.url_defaults
-    def static_fingerprint(endpoint, values):
+    def static_fingerprint(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static":
             add_fingerprint(app.static_folder, values)
 
     @app.after_request
-    def static_cache(response):
+    def static_cache(response: Response) -> Response:
         if request.endpoint == "static":
             cache_static(response)
         return response
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         if exc.code == 429:
             return render_error(429, _("Too many attempts"), _("Please wait a minute and try again."))
         if exc.code == 404:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from markupsafe import Markup
 from sqlalchemy import select
@@ -18,22 +19,23 @@ from ..core import charts
 from ..core import dashboard as core
 from ..i18n import _, current_language, ngettext
 from ..models import Course, Group, User
-from ..services import dashboard, groups, learning
+from ..services import dashboard, groups, learning, reviews, status
 from ..state import db_session, state
 from ..web import NavItem, add_nav_item, today
-from . import bp
 from .forms import ActionForm, AssignForm, GroupForm, MembersForm
+
+bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 
 #: learners per page of the dashboard; counts and charts always cover the whole group
 PAGE_SIZE = 100
 #: how many e-mails a message lists before "and N more"
 LISTED_EMAILS = 20
 
-add_nav_item(NavItem("lms.trainer.groups", lambda: _("Groups"), ("trainer",), order=20))
+add_nav_item(bp, NavItem("lms.trainer.groups", lambda: _("Groups"), ("trainer",), order=20, landing=("trainer",)))
 
 
 @bp.before_request
-def trainers_only():
+def trainers_only() -> None:
     # the parent blueprint has already sent anonymous users to sign in
     if g.lms_user is None or not g.lms_user.has_role("trainer"):
         abort(403)
@@ -70,13 +72,14 @@ def listed(emails: list[str]) -> str:
 # -- groups ------------------------------------------------------------------------
 
 @bp.get("/", endpoint="groups")
-def group_list():
+def group_list() -> ResponseReturnValue:
+    # a trainer lands here after signing in: the answers waiting for them are the other half of their work
     return render_template("lms/trainer/groups.html", summaries=groups.managed_groups(db_session(), g.lms_user),
-                           form=GroupForm())
+                           form=GroupForm(), waiting=reviews.pending_count(db_session(), g.lms_user))
 
 
 @bp.post("/groups")
-def create_group():
+def create_group() -> ResponseReturnValue:
     form = GroupForm()
     if not form.validate_on_submit():
         flash(_("Give the group a name (up to 200 characters)."), "error")
@@ -97,7 +100,7 @@ def create_group():
 
 
 @bp.get("/groups/<int:group_id>")
-def group(group_id: int):
+def group(group_id: int) -> ResponseReturnValue:
     group = group_or_404(group_id)
     session = db_session()
     courses = dashboard.group_courses(session, group)
@@ -115,7 +118,7 @@ def group(group_id: int):
         return render_template("lms/trainer/group.html", data=None, **context)
     course, version, assignment = chosen
     data = dashboard.group_dashboard(session, group, course, version, assignment.due_date, current_language(),
-                                     today())
+                                     today(), state().parsed)
     rows = core.filter_rows(core.sort_rows(data.matrix.rows, sort, descending), status)
     shown = len(rows)
     pages = max(1, -(-shown // PAGE_SIZE))
@@ -136,8 +139,9 @@ def group(group_id: int):
 
 
 def dashboard_charts(data: dashboard.GroupDashboard) -> dict:
-    """The dashboard's SVG charts, as markup (escaped by ``lms.core.charts``)."""
-    result: dict = {"quizzes": []}
+    """The completions chart as markup (escaped by ``lms.core.charts``); each activity kind's
+    panel brings its own charts (``data.panels``)."""
+    result: dict = {}
     timeline = data.timeline
     if timeline:
         first, last = timeline[0][0], timeline[-1][0]
@@ -148,37 +152,20 @@ def dashboard_charts(data: dashboard.GroupDashboard) -> dict:
                           "%(num)s learners completed the course between %(first)s and %(last)s.",
                           timeline[-1][1], first=format_date(first), last=format_date(last)),
             x_labels=(format_date(first, "short"), format_date(last, "short"))))
-    labels = [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100" for i in range(10)]
-    for index, scores in enumerate(data.quiz_scores):
-        if not scores.learners:
-            continue
-        chart = Markup(charts.bar_chart(  # nosec B704 # charts escape their text
-            f"chart-quiz-{index}", scores.counts, labels,
-            title=_("Best scores in “%(quiz)s”", quiz=scores.title),
-            desc=ngettext("Best score of %(num)s learner, in 10%% bands.",
-                          "Best scores of %(num)s learners, in 10%% bands.", scores.learners)))
-        result["quizzes"].append((scores, labels, chart))
-    rows = [(c.label, c.earned, c.best, f"{c.earned:.1f} / {c.best:g}" if c.best is not None else f"{c.earned:.1f}")
-            for c in data.competencies]
-    if rows:
-        result["competencies"] = Markup(charts.progress_bars(  # nosec B704 # charts escape their text
-            "chart-competencies", rows, title=_("Competency profile"),
-            desc=_("Average points earned in the role-plays per competency (bar) against the best possible "
-                   "(dashed outline); each learner counts once per role-play, with their latest finished run.")))
     return result
 
 
 # -- members -----------------------------------------------------------------------
 
 @bp.get("/groups/<int:group_id>/members")
-def members(group_id: int):
+def members(group_id: int) -> ResponseReturnValue:
     group = group_or_404(group_id)
     return render_template("lms/trainer/members.html", group=group, people=groups.members(db_session(), group),
                            form=MembersForm())
 
 
 @bp.post("/groups/<int:group_id>/members")
-def add_members(group_id: int):
+def add_members(group_id: int) -> ResponseReturnValue:
     group = group_or_404(group_id)
     form = MembersForm()
     if not form.validate_on_submit():
@@ -214,7 +201,7 @@ def add_members(group_id: int):
 
 
 @bp.post("/groups/<int:group_id>/members/<int:user_id>/remove")
-def remove_member(group_id: int, user_id: int):
+def remove_member(group_id: int, user_id: int) -> ResponseReturnValue:
     group = group_or_404(group_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -234,7 +221,7 @@ def remove_member(group_id: int, user_id: int):
 # -- assignments -------------------------------------------------------------------
 
 @bp.get("/groups/<int:group_id>/courses")
-def courses(group_id: int):
+def courses(group_id: int) -> ResponseReturnValue:
     group = group_or_404(group_id)
     form = AssignForm()
     _available, titles = course_choices(form)
@@ -242,14 +229,15 @@ def courses(group_id: int):
                            assignments=groups.active_assignments(db_session(), group=group))
 
 
-def _assign(form: AssignForm, back: str, **target):
+def _assign(form: AssignForm, back: str, *, group: Group | None = None, user: User | None = None
+            ) -> ResponseReturnValue:
     available, titles = course_choices(form)
     if not form.validate_on_submit() or form.course.data not in available:
         flash(_("Choose a published course; the due date, if any, as YYYY-MM-DD."), "error")
         return redirect(back)
     session = db_session()
     course = available[form.course.data]
-    _assignment, created = groups.assign(session, g.lms_user, course, due=form.due_date.data, **target)
+    _assignment, created = groups.assign(session, g.lms_user, course, group=group, user=user, due=form.due_date.data)
     session.commit()
     title = titles.get(course.id, course.slug)
     if created:
@@ -260,19 +248,19 @@ def _assign(form: AssignForm, back: str, **target):
 
 
 @bp.post("/groups/<int:group_id>/courses")
-def assign_group(group_id: int):
+def assign_group(group_id: int) -> ResponseReturnValue:
     group = group_or_404(group_id)
     return _assign(AssignForm(), url_for(".courses", group_id=group.id), group=group)
 
 
 @bp.post("/learners/<int:user_id>/courses")
-def assign_learner(user_id: int):
+def assign_learner(user_id: int) -> ResponseReturnValue:
     learner = learner_or_404(user_id)
     return _assign(AssignForm(), url_for(".learner", user_id=learner.id), user=learner)
 
 
 @bp.post("/assignments/<int:assignment_id>/remove")
-def unassign(assignment_id: int):
+def unassign(assignment_id: int) -> ResponseReturnValue:
     session = db_session()
     assignment = groups.managed_assignment(session, g.lms_user, assignment_id)
     if assignment is None:
@@ -290,25 +278,23 @@ def unassign(assignment_id: int):
 # -- a learner's record ------------------------------------------------------------
 
 @bp.get("/learners/<int:user_id>")
-def learner(user_id: int):
+def learner(user_id: int) -> ResponseReturnValue:
     learner = learner_or_404(user_id)
     session = db_session()
     form = AssignForm()
     _available, titles = course_choices(form)
     # a trainer sees the courses assigned through their groups or by themselves, nothing else
     visible = groups.visible_course_ids(session, g.lms_user, learner.id)
-    records = dashboard.learner_record(session, learner, visible)
-    completed = {r.course.id for r in records if r.enrollment.completed_at is not None}
+    records = dashboard.learner_record(session, learner, visible, state().parsed)
     dues = learning.due_dates(session, learner)
     if visible is not None:
         dues = {course_id: due for course_id, due in dues.items() if course_id in visible}
+    statuses = status.course_statuses(session, [(learner.id, course_id) for course_id in dues])
     assigned = []
     if dues:
         for course in session.scalars(select(Course).where(Course.id.in_(dues)).order_by(Course.slug)):
-            due = dues[course.id]
-            done = course.id in completed
-            assigned.append((course, titles.get(course.id, course.slug), due, done,
-                             not done and due is not None and today() > due))
+            assigned.append((course, titles.get(course.id, course.slug), dues[course.id],
+                             statuses[(learner.id, course.id)]))
     return render_template(
         "lms/trainer/learner.html", learner=learner, form=form, titles=titles,
         groups_of=groups.visible_groups_of(session, g.lms_user, learner), assigned=assigned,

@@ -2,7 +2,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from test_learner_journey import sign_in
+from support.browser import sign_in
+from support.quiz_page import pair, put_in_order
 
 pytestmark = pytest.mark.browser
 QUIZ = "/training/courses/sample/02-practice/03-quiz"
@@ -16,11 +17,10 @@ def fill_quiz(page, right: bool):
         page.get_by_label(label, exact=True).check()
     page.get_by_label("Верно", exact=True).check() if right else page.get_by_label("Неверно", exact=True).check()
     page.locator('input[name="q-host"]').fill("администратор" if right else "официант")
-    page.get_by_label("Мессенджер").select_option(label="10 минут" if right else "30 минут")
-    page.get_by_label("Почта").select_option(label="30 минут" if right else "10 минут")
+    pair(page.locator("#question-channels"), "Мессенджер", "10 минут" if right else "30 минут")
+    pair(page.locator("#question-channels"), "Почта", "30 минут" if right else "10 минут")
     order = ["Ответить за 10–30 минут", "Уточнить потребности", "Отправить КП"]
-    for position, item in enumerate(order if right else list(reversed(order)), start=1):
-        page.get_by_label(f"Место пункта: {item}").select_option(str(position))
+    put_in_order(page.locator("#question-steps"), order if right else list(reversed(order)))
     page.get_by_role("button", name="Сохранить ответы").click()
     page.get_by_role("button", name="Сдать тест").click()
 
@@ -49,7 +49,7 @@ def test_role_play_through_a_conditional_branch_to_the_ending(page, live_server,
     page.get_by_role("button", name="Начать разговор").click()
     expect(page.locator(".chat")).to_contain_text("Когда будет готов мой заказ?")
     page.get_by_role("button", name="Завтра к 12:00, обещаю.").click()
-    expect(page.locator(".mood-value")).to_have_text("-1")
+    expect(page.locator(".mood-value")).to_have_text("−1")  # a real minus sign (U+2212)
     page.reload()  # the run survives a reload mid-dialogue
     expect(page.locator(".bubble-learner p")).to_have_text("Завтра к 12:00, обещаю.")
     page.get_by_role("button", name="Отправить заказ вовремя.").click()

@@ -13,7 +13,6 @@ import io
 import re
 
 import pytest
-from babel.support import Translations
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -21,10 +20,10 @@ from lms.core.content import load_directory
 from lms.core.quiz import Quiz
 from lms.core.scenario import RunSummary, Scenario, choose, start_state, submit_text, summary, view
 from lms.core.scenario_explore import AUTO, WROTE, analyse
-from lms.i18n import TRANSLATIONS
 
 from support import ROOT
-from test_learner_journey import sign_in
+from support.browser import Interface, open_menu, sign_in
+from support.quiz_page import pair, put_in_order
 
 pytestmark = pytest.mark.browser
 COURSES = ROOT / "courses"
@@ -39,22 +38,8 @@ WRITTEN_REPLY = {
 }
 
 
-class Interface:
-    """The interface's own words in a language, looked up in the plugin's catalogue: ``t("Start")``."""
-
-    def __init__(self, language: str):
-        self.catalogue = Translations.load(str(TRANSLATIONS), [language], domain="lms")
-
-    def __call__(self, msgid: str, **values) -> str:
-        text = self.catalogue.gettext(msgid)
-        return text % values if values else text
-
-    def plural(self, singular: str, plural: str, num: int) -> str:
-        return self.catalogue.ngettext(singular, plural, num) % {"num": num}
-
-
 def correct_answer(question, t) -> dict:
-    """What to tick, type or pick for full marks, in the words the learner sees."""
+    """What to tick, type, pair or put in order for full marks, in the words the learner sees."""
     if question.type in ("single", "true_false"):
         return {"check": [max(question.options, key=lambda o: o.fraction).text]}
     if question.type == "multiple":
@@ -65,10 +50,9 @@ def correct_answer(question, t) -> dict:
         answer = next(a for a in question.numeric if a.fraction == 1)
         return {"type": format(answer.value if answer.value is not None else answer.low, "f")}
     if question.type == "matching":
-        return {"pick": [(pair.left, pair.right) for pair in question.pairs]}
+        return {"pair": [(match.left, match.right) for match in question.pairs]}
     if question.type == "ordering":  # items are stored in the right order
-        return {"pick": [(t("Position of: %(item)s", item=item.text), str(position))
-                         for position, item in enumerate(question.items, start=1)]}
+        return {"order": [item.text for item in question.items]}
     raise AssertionError(f"the built-in course has a {question.type} question the journey cannot answer")
 
 
@@ -136,8 +120,10 @@ def take_quiz(page, t, activity):
             fieldset.get_by_label(text, exact=True).check()
         if "type" in answer:
             fieldset.get_by_role("textbox").fill(answer["type"])
-        for label, choice in answer.get("pick", []):
-            fieldset.get_by_label(label, exact=True).select_option(label=choice)
+        for left, right in answer.get("pair", []):  # tap an item, then its match
+            pair(fieldset, left, right)
+        if "order" in answer:  # the move-up and move-down buttons
+            put_in_order(fieldset, answer["order"])
         last = number == len(questions)
         page.get_by_role("button", name=t("Save answers") if last else t("Save and next"), exact=True).click()
     expect(page.locator(".quiz-status progress")).to_have_attribute("value", str(len(questions)))
@@ -230,6 +216,7 @@ def test_learner_takes_the_builtin_course_to_a_verified_certificate(page, browse
     expect(page.locator(".course-status progress")).to_have_attribute("value", str(len(activities)))
     expect(page.locator(".module-head .badge")).to_have_text([t("Completed")] * len(edition.modules))
 
+    open_menu(page)
     page.get_by_role("link", name=t("My certificates")).click()
     card = page.locator(".certificate-card")
     expect(card).to_have_count(1)

@@ -4,14 +4,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from support.browser import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, email="learner@example.com", password="password123"):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
 
 
 def test_learner_completes_a_lesson_and_progress_moves(page, live_server, auth, runner, sample_course):

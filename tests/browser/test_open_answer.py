@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from test_learner_journey import sign_in
+from support.browser import sign_in
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from review_support import QUIZ, import_course, pending_ids, release, team_up  # noqa: E402
+from support.review import QUIZ, import_course, pending_ids, release, team_up  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

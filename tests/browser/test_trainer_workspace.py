@@ -15,12 +15,13 @@ from playwright.sync_api import expect
 from lms.core.quiz import parse_quiz
 
 from support import SAMPLE_COURSES, make_editor
-from test_learner_journey import sign_in
+from support.browser import open_menu, sign_in
+from support.quiz_page import pair, put_in_order
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
-from review_support import QUIZ as OPEN_QUIZ  # noqa: E402
-from review_support import import_course, team_up  # noqa: E402
-from trainer_support import add_members, assign_to_group, create_group  # noqa: E402
+from support.review import QUIZ as OPEN_QUIZ  # noqa: E402
+from support.review import import_course, team_up  # noqa: E402
+from support.trainer import add_members, assign_to_group, create_group  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +56,7 @@ def test_trainer_assigns_a_course_to_a_group_with_a_due_date_and_the_learner_see
     auth.create("boris@example.com", "Борис Сидоров")
     sign_in(page, live_server, "trainer@example.com")
 
+    open_menu(page)
     page.get_by_role("link", name="Группы").click()
     expect(page.get_by_role("heading", name="Группы", level=1)).to_be_visible()
     page.get_by_label("Название группы").fill("Магазин на Арбате")
@@ -116,12 +118,11 @@ def answer_correctly(page, quiz) -> None:
         elif question.type == "short":
             best = max(question.answers, key=lambda answer: answer.fraction)
             box.locator(f'[name="{name}"]').fill(best.text)
-        elif question.type == "matching":
-            for pair in question.pairs:
-                box.get_by_label(pair.left, exact=True).select_option(label=pair.right)
-        elif question.type == "ordering":
-            for position, item in enumerate(question.items, start=1):  # the page names items by token
-                box.get_by_label(f"Место пункта: {item.text}", exact=True).select_option(str(position))
+        elif question.type == "matching":  # tap an item, then its match
+            for match in question.pairs:
+                pair(box, match.left, match.right)
+        elif question.type == "ordering":  # the items are stored in the right order
+            put_in_order(box, [item.text for item in question.items])
         else:
             raise AssertionError(f"no way to answer a {question.type} question")
 
@@ -137,6 +138,7 @@ def test_the_group_dashboard_shows_the_module_a_learner_completed_with_the_quiz_
     assert problems == []
 
     sign_in(page, live_server, "trainer@example.com")
+    open_menu(page)
     page.get_by_role("link", name="Группы").click()
     page.get_by_role("link", name="Магазин на Арбате").click()
     expect(page.get_by_role("heading", name="Основы сервиса")).to_be_visible()
@@ -161,7 +163,7 @@ def test_the_group_dashboard_shows_the_module_a_learner_completed_with_the_quiz_
     expect(learner_page.locator(".score-card")).to_contain_text("Сдано. Отлично!")
 
     page.reload()
-    expect(practice).to_have_text("Пройдено 3/3 100%")
+    expect(practice).to_have_text("Завершено 3/3 100%")
     expect(row.locator("td.cell").first).to_have_text("Не начат 0/2")
     expect(row.get_by_role("cell").nth(0)).to_have_text("В процессе")
     expect(page.get_by_role("heading", name="Лучшие результаты в тесте «Проверка знаний»")).to_be_visible()
@@ -184,6 +186,7 @@ def test_trainer_reviews_a_written_answer_and_the_learner_sees_the_marks(
     expect(learner_page.locator(".score-card")).to_contain_text("Некоторые ответы ждут проверки тренером.")
 
     sign_in(page, live_server, "trainer@example.com")
+    open_menu(page)
     reviews = page.get_by_role("link", name=re.compile(r"^Проверка"))
     expect(reviews.locator(".nav-badge")).to_have_text("1")
     reviews.click()
@@ -228,6 +231,7 @@ def test_trainer_edits_a_lesson_with_live_preview_and_the_learner_reads_the_new_
     expect(lesson).to_contain_text("Отвечайте на заявку за 10–30 минут.")
 
     sign_in(page, live_server, "trainer@example.com")
+    open_menu(page)
     page.get_by_role("navigation", name="Главное меню").get_by_role("link", name="Курсы").click()
     page.get_by_role("link", name="Основы сервиса").click()
     page.get_by_role("link", name="01-basics/02-speed.md").click()

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from lms.certificates.pdf import render
 from lms.core import certificates as core
 from lms.core.content import load_course
+from lms.core.status import course_score
 
 UTC = dt.UTC
 
@@ -47,6 +48,8 @@ def test_unknown_keys_and_bad_values_are_reported_with_their_lines():
     assert "min_score: 140" in messages[7]
     assert "unknown certificate key 'validity'" in messages[8]
     assert "validity_months: -1" in messages[9]
+    assert [(p.line, p.code) for p in problems] == [(6, core.BAD_REQUIREMENT), (7, core.BAD_MIN_SCORE),
+                                                    (8, core.UNKNOWN_KEY), (9, core.BAD_VALIDITY)]
 
 
 def test_a_flow_mapping_reports_on_its_line_and_a_scalar_is_refused():
@@ -58,7 +61,7 @@ def test_a_flow_mapping_reports_on_its_line_and_a_scalar_is_refused():
 
 def test_rule_thresholds_and_score():
     rule = core.check_rule({"min_score": 80})[0]
-    assert core.course_score([90, 70]) == 80.0
+    assert course_score([90, 70]) == 80.0  # the one definition: lms.core.status
     assert core.rule_met(rule, True, 80.0)
     assert not core.rule_met(rule, True, 79.9)
     assert not core.rule_met(rule, False, 100)

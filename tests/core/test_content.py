@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from lms.core import content, folders, frontmatter
 from lms.core.content import Limits, content_hash, load_course, load_directory
 from lms.core.frontmatter import split_front_matter
 from lms.core.render import render_markdown
@@ -30,6 +31,10 @@ def messages(problems) -> list[str]:
     return [str(p) for p in problems]
 
 
+def codes(problems) -> list[tuple[str, int, str, dict]]:
+    return [(p.path, p.line, p.code, p.arguments) for p in problems]
+
+
 def test_sample_course_loads_with_three_editions_and_fallbacks():
     courses, problems = load_directory(SAMPLE, "courses")
     assert problems == []
@@ -53,6 +58,7 @@ def test_a_valid_course_has_no_problems_and_resolves_links():
 def test_link_to_a_missing_lesson_is_reported_with_its_line():
     files = course_files(**{"01-m__01-a_DOT_md": "---\ntitle: A\n---\n\nПервая строка.\n\nСм. [урок](03-missing.md).\n"})
     _course, problems = load_course("demo", files, "courses/demo")
+    assert ("courses/demo/01-m/01-a.md", 7, content.BROKEN_LINK, {"target": "03-missing.md"}) in codes(problems)
     assert "courses/demo/01-m/01-a.md:7: link to '03-missing.md' points to no lesson or image of this course" in messages(problems)
 
 
@@ -60,18 +66,21 @@ def test_malformed_front_matter_names_file_and_line():
     files = course_files(**{"01-m__02-b_DOT_md": "---\ntitle: B\nminutes: [1, 2\n---\nText\n"})
     _course, problems = load_course("demo", files, "c")
     (problem,) = [p for p in problems if p.path == "c/01-m/02-b.md"]
-    assert problem.line in (3, 4) and "not valid YAML" in problem.message
+    assert problem.line in (3, 4) and problem.code == frontmatter.INVALID_YAML and "not valid YAML" in problem.message
 
 
 def test_unknown_activity_type_lists_the_known_ones():
     files = course_files(**{"01-m__02-b_DOT_md": "---\ntitle: B\ntype: video\n---\nText\n"})
     _course, problems = load_course("demo", files, "c")
+    (problem,) = [p for p in problems if p.code == content.UNKNOWN_TYPE]
+    assert (problem.path, problem.line, problem.arguments["kind"]) == ("c/01-m/02-b.md", 1, "video")
     assert any("c/01-m/02-b.md:1: unknown activity type 'video' (known:" in m for m in messages(problems))
 
 
 def test_windows_1251_file_is_refused_with_a_hint():
     files = course_files(**{"01-m__02-b_DOT_md": "---\ntitle: B\n---\nПривет\n".encode("cp1251")})
     _course, problems = load_course("demo", files, "c")
+    assert ("c/01-m/02-b.md", 4, folders.WINDOWS_1251, {}) in codes(problems)
     assert "c/01-m/02-b.md:4: file is not UTF-8 (it looks like Windows-1251); save it with UTF-8 encoding" in messages(problems)
 
 
@@ -82,6 +91,8 @@ def test_oversized_files_are_reported_not_read(tmp_path):
         (root / path).write_bytes(data)
     (root / "01-m" / "03-huge.md").write_bytes(b"---\ntitle: Huge\n---\n" + b"x" * 2_000_000)
     _courses, problems = load_directory(tmp_path, "courses", Limits(text_bytes=1_000_000))
+    assert any(p.path == "courses/big/01-m/03-huge.md" and p.code == folders.TOO_LARGE
+               and p.arguments["limit"] == 1.0 for p in problems)
     assert any(p.path == "courses/big/01-m/03-huge.md" and "over the limit of 1.0 MB" in p.message for p in problems)
 
 
@@ -90,6 +101,8 @@ def test_module_listed_but_missing_and_unlisted_folder():
                             "03-extra__module_DOT_md": "---\ntitle: X\n---\n",
                             "03-extra__01-x_DOT_md": "---\ntitle: X\n---\nx\n"})
     _course, problems = load_course("demo", files)
+    assert ("demo/course.md", 1, content.MODULE_MISSING, {"module": "02-gone"}) in codes(problems)
+    assert ("demo/03-extra/", 0, content.FOLDER_NOT_LISTED, {"folder": "03-extra"}) in codes(problems)
     text = "\n".join(messages(problems))
     assert "module '02-gone' is listed but 02-gone/module.md does not exist" in text
     assert "folder '03-extra' is not listed in course.md 'modules:'" in text
@@ -101,13 +114,13 @@ def test_duplicate_course_slugs_are_reported(tmp_path):
         for path, data in course_files().items():
             (tmp_path / folder / path).write_bytes(data.replace(b"title: \xd0\x9a", b"slug: same\ntitle: \xd0\x9a"))
     _courses, problems = load_directory(tmp_path, "courses")
-    assert any("duplicate course slug 'same'" in p.message for p in problems)
+    assert any(p.code == content.DUPLICATE_SLUG and p.arguments["slug"] == "same" for p in problems)
 
 
 def test_translation_for_an_unknown_language_is_reported():
     files = course_files(**{"01-m__01-a_DOT_de_DOT_md": "---\ntitle: A\n---\nText\n"})
     _course, problems = load_course("demo", files)
-    assert any("there is no course.de.md" in p.message for p in problems)
+    assert any(p.code == content.UNKNOWN_LANGUAGE and p.arguments == {"language": "de"} for p in problems)
 
 
 def test_content_hash_ignores_order_and_changes_with_content():
@@ -138,4 +151,5 @@ def test_markdown_keeps_tables_admonitions_and_checklists():
 
 def test_front_matter_without_closing_line():
     doc = split_front_matter("---\ntitle: x\n", "a.md")
+    assert codes(doc.problems) == [("a.md", 1, frontmatter.UNCLOSED, {})]
     assert [str(p) for p in doc.problems] == ["a.md:1: front matter starts with '---' but has no closing '---' line"]

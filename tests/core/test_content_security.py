@@ -10,6 +10,9 @@ from lms.core.content import LINK_REFUSED, check_directory, load_course, load_di
 from lms.core.frontmatter import MAX_FRONT_MATTER_BYTES, split_front_matter
 from lms.core.render import render_markdown
 from lms.core.scenario import check_scenario, parse_scenario
+from lms.core.scenario_check import NEVER_OFFERED as NEVER_OFFERED_CODE
+
+from support.content import COUNTER_LOOP, NEVER_OFFERED
 
 PNG = (Path(__file__).resolve().parents[1] / "data" / "courses" / "sample" / "01-basics" / "images" / "smile.png").read_bytes()
 SECRET = b"super-secret-signing-key-0123456789"
@@ -31,6 +34,10 @@ def messages(problems) -> list[str]:
     return [str(p) for p in problems]
 
 
+def where(problems) -> list[tuple[str, int, str]]:
+    return [(p.path, p.line, p.code) for p in problems]
+
+
 def no_secret_read(courses) -> bool:
     return all(SECRET not in data for course in courses for data in course.files.values())
 
@@ -49,7 +56,7 @@ def test_an_image_linked_to_a_file_outside_the_folder_is_refused_and_never_read(
     course = write_course(tmp_path / "courses", image=None)
     (course / "01-m" / "images" / "logo.png").symlink_to(secret_key)
     courses, problems = load_directory(tmp_path / "courses", "courses")
-    assert f"courses/demo/01-m/images/logo.png:0: {LINK_REFUSED}" in messages(problems)
+    assert ("courses/demo/01-m/images/logo.png", 0, LINK_REFUSED) in where(problems)
     assert no_secret_read(courses)
     files, _ = read_tree(course, "courses/demo")
     assert "01-m/images/logo.png" not in files
@@ -64,7 +71,9 @@ def test_a_linked_folder_is_refused_and_not_walked(tmp_path, secret_key):
     os.rmdir(course / "01-m" / "images")
     (course / "01-m" / "images").symlink_to(outside, target_is_directory=True)
     files, problems = read_tree(course, "courses/demo")
-    assert messages(problems) == [f"courses/demo/01-m/images:0: {LINK_REFUSED}"]
+    assert where(problems) == [("courses/demo/01-m/images", 0, LINK_REFUSED)]
+    assert messages(problems) == ["courses/demo/01-m/images:0: is a symbolic link; course folders may not contain "
+                                  "links: copy the file in instead"]
     assert not any(path.startswith("01-m/images") for path in files)
 
 
@@ -73,11 +82,11 @@ def test_a_linked_course_folder_and_a_linked_root_are_refused(tmp_path, secret_k
     (tmp_path / "courses").mkdir()
     (tmp_path / "courses" / "demo").symlink_to(real, target_is_directory=True)
     courses, problems = load_directory(tmp_path / "courses", "courses")
-    assert courses == [] and messages(problems) == [f"courses/demo:0: {LINK_REFUSED}"]
+    assert courses == [] and where(problems) == [("courses/demo", 0, LINK_REFUSED)]
 
     (tmp_path / "linked-root").symlink_to(real, target_is_directory=True)
     courses, problems = load_directory(tmp_path / "linked-root", "linked-root")
-    assert courses == [] and messages(problems) == [f"linked-root:0: {LINK_REFUSED}"]
+    assert courses == [] and where(problems) == [("linked-root", 0, LINK_REFUSED)]
 
 
 def test_a_linked_course_md_is_refused(tmp_path, secret_key):
@@ -85,7 +94,7 @@ def test_a_linked_course_md_is_refused(tmp_path, secret_key):
     (course / "course.md").unlink()
     (course / "course.md").symlink_to(secret_key)
     courses, problems = load_directory(tmp_path / "courses", "courses")
-    assert f"courses/demo/course.md:0: {LINK_REFUSED}" in messages(problems)
+    assert ("courses/demo/course.md", 0, LINK_REFUSED) in where(problems)
     assert courses == [] and no_secret_read(courses)
 
 
@@ -271,22 +280,6 @@ def test_checklists_show_boxes_without_form_controls():
 
 # -- scenarios that hit the exploration cap -------------------------------------
 
-COUNTER_LOOP = """---
-title: Endless
-type: scenario
-pass: {outcomes: [ok]}
----
-## Ask {#ask}
-
-**Клиент:** Ещё вопрос?
-
-- [Ответить ещё раз](#ask) points+1
-- [Закончить](#end) if points < 0
-
-## End {#end}
-
-outcome: ok
-"""
 
 
 def line_of(text: str, needle: str) -> int:
@@ -303,7 +296,7 @@ def test_an_ending_never_reached_before_the_cap_is_an_error():
                             f"explored") for e in errors), errors
     assert (f"s.md:{line_of(COUNTER_LOOP, 'pass:')}: 'pass: outcomes' names 'ok', but no run can reach an ending "
             f"with that outcome in the 50 states explored") in errors
-    assert messages(report.warnings)[0].startswith("s.md:0: stopped after exploring 50 states")
+    assert messages(report.warnings)[0].startswith("s.md:0: warning: stopped after exploring 50 states")
 
 
 def test_a_reachable_ending_with_the_cap_hit_is_still_only_a_warning():
@@ -312,21 +305,6 @@ def test_a_reachable_ending_with_the_cap_hit_is_still_only_a_warning():
     assert report.cap_hit and report.ok and len(report.warnings) == 1
 
 
-NEVER_OFFERED = """---
-title: Small talk
-type: scenario
----
-## Ask {#ask}
-
-**Клиент:** Здравствуйте!
-
-- [Поздороваться](#end) points+1
-- [Никогда](#end) if points > 5
-
-## End {#end}
-
-outcome: ok
-"""
 
 
 def test_loading_a_folder_keeps_scenario_warnings_apart_from_problems(tmp_path):
@@ -335,5 +313,7 @@ def test_loading_a_folder_keeps_scenario_warnings_apart_from_problems(tmp_path):
     checked = check_directory(tmp_path / "courses", "courses")
     assert checked.problems == [] and len(checked.courses) == 1
     assert messages(checked.warnings) == [
-        f"courses/demo/01-m/02-talk.md:{line_of(NEVER_OFFERED, 'Никогда')}: reply 'Никогда' is never offered: "
-        f"its condition 'points > 5' is never true"]
+        f"courses/demo/01-m/02-talk.md:{line_of(NEVER_OFFERED, 'Никогда')}: warning: reply 'Никогда' is never "
+        f"offered: its condition 'points > 5' is never true"]
+    assert [(w.code, w.arguments) for w in checked.warnings] == [
+        (NEVER_OFFERED_CODE, {"reply": "Никогда", "condition": "points > 5"})]

@@ -5,7 +5,10 @@ import random
 import pytest
 
 from lms.core import dashboard as core
-from lms.core.completion import COMPLETED, ActivityState, course_progress
+from lms.core.completion import course_progress
+from lms.core.status import COMPLETED, activity_status
+
+GRADED = {"lesson": False, "quiz": True, "scenario": True}
 
 EDITION = {"modules": [
     {"slug": "01-a", "title": "A", "activities": [
@@ -23,15 +26,17 @@ RULES = [
 ]
 
 
-def counted_like_the_database(plan: core.Plan, states: dict[str, ActivityState]) -> dict[int, tuple[int, int]]:
-    """What the dashboard's SQL computes from progress rows, per module."""
+def counted_like_the_database(plan: core.Plan, rows: dict[str, tuple[str, bool | None]]) -> dict[int, tuple[int, int]]:
+    """What the dashboard's SQL computes from progress rows (status, passed), per module."""
     result: dict[int, tuple[int, int]] = {}
-    for key, state in states.items():
-        if state.status == "not_started" or key not in plan.module_of:
+    for key, (progress, passed) in rows.items():
+        if key not in plan.module_of:
             continue
         index = plan.module_of[key]
-        done = state.status == COMPLETED and (
-            key in plan.done_when_completed or (key in plan.done_when_passed and bool(state.passed)))
+        way = plan.done_when.get(key, core.NEVER)
+        done = ((way == core.WHEN_COMPLETED and progress == "completed")
+                or (way == core.WHEN_PASSED and progress == "completed" and bool(passed))
+                or (way == core.WHEN_HANDED_IN and progress in ("completed", "awaiting_review")))
         before = result.get(index, (0, 0))
         result[index] = (before[0] + done, before[1] + 1)
     return result
@@ -41,18 +46,21 @@ def counted_like_the_database(plan: core.Plan, states: dict[str, ActivityState])
 def test_counting_per_module_agrees_with_course_progress(rules):
     rng = random.Random(7)
     keys = [a["key"] for m in EDITION["modules"] for a in m["activities"]]
-    plan = core.make_plan(EDITION, rules)
-    learners, states, dues = [], {}, {}
+    plan = core.make_plan(EDITION, rules, GRADED)
+    kinds = {a["key"]: a["kind"] for m in EDITION["modules"] for a in m["activities"]}
+    learners, rows, dues = [], {}, {}
     for uid in range(300):
         learners.append(core.Learner(uid, f"L{uid}", f"l{uid}@x"))
-        states[uid] = {k: ActivityState(rng.choice(["started", "completed"]), rng.choice([True, False, None]))
-                       for k in keys if rng.random() < 0.6}
+        rows[uid] = {k: (rng.choice(["started", "awaiting_review", "completed"]), rng.choice([True, False, None]))
+                     for k in keys if rng.random() < 0.6}
         dues[uid] = rng.choice([None, TODAY - dt.timedelta(days=1), TODAY + dt.timedelta(days=1)])
-    progress = {uid: counted_like_the_database(plan, s) for uid, s in states.items()}
-    matrix = core.build_matrix(plan, learners, progress, dues, TODAY)
+    progress = {uid: counted_like_the_database(plan, r) for uid, r in rows.items()}
+    statuses = {uid: "in_progress" for uid in rows}
+    matrix = core.build_matrix(plan, learners, progress, dues, TODAY, statuses)
     for row in matrix.rows:
-        expected = course_progress(EDITION, rules, states[row.learner.user_id], None, dues[row.learner.user_id], TODAY)
-        assert (row.status, row.done, row.total) == (expected.status, expected.done, expected.total)
+        mine = {k: activity_status(p, passed, GRADED[kinds[k]]) for k, (p, passed) in rows[row.learner.user_id].items()}
+        expected = course_progress(EDITION, rules, mine)
+        assert (row.status, row.done, row.total) == ("in_progress", expected.done, expected.total)
         late = dues[row.learner.user_id] is not None and TODAY > dues[row.learner.user_id]
         for cell, module in zip(row.cells, expected.modules, strict=True):
             want = "overdue" if late and module.status != COMPLETED else module.status
@@ -64,17 +72,19 @@ def test_counting_per_module_agrees_with_course_progress(rules):
 
 
 def test_scores_are_the_best_quiz_percent_of_each_module():
-    plan = core.make_plan(EDITION, RULES[0])
-    matrix = core.build_matrix(plan, [core.Learner(1, "A", "a@x")], {}, {}, TODAY)
+    plan = core.make_plan(EDITION, RULES[0], GRADED, {"quiz"})
+    matrix = core.build_matrix(plan, [core.Learner(1, "A", "a@x")], {}, {}, TODAY, {})
     [row] = core.with_scores(plan, matrix.rows, {1: {"01-a/q": 55.0, "03-c/q": 90.0, "gone/q": 100.0}})
     assert [cell.score for cell in row.cells] == [55.0, None, 90.0]
 
 
 def rows_for(*specs):
-    plan = core.make_plan(EDITION, RULES[0])
+    plan = core.make_plan(EDITION, RULES[0], GRADED)
     learners = [core.Learner(i, name, f"{i}@x") for i, (name, _) in enumerate(specs)]
     progress = {i: {0: (done, done)} for i, (_, done) in enumerate(specs) if done}
-    return core.build_matrix(plan, learners, progress, {}, TODAY).rows
+    statuses = {i: ("completed" if done == 7 else "in_progress" if done else "not_started")
+                for i, (_, done) in enumerate(specs)}
+    return core.build_matrix(plan, learners, progress, {}, TODAY, statuses).rows
 
 
 def test_sorting_by_name_progress_and_status_and_filtering():

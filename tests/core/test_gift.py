@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.core.gift import html_to_markdown, parse_gift, quiz_to_markdown
-from lms.core.quiz import Quiz, grade_question, parse_quiz
+from lms.core.gift import html_to_markdown, parse_gift
+from lms.core.quiz import Quiz, grade_question, parse_quiz, quiz_to_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
@@ -168,27 +168,49 @@ def test_utf8_bom_and_crlf_accepted():
     assert problems == [] and [q.line for q in quiz.questions] == [1, 3]
 
 
-@pytest.mark.parametrize("gift, line, fragment", [
-    ("Q {abc =d}\n", 1, "cannot tell the question type"),
-    ("Q {#=1:0 ~Anything else}\n", 1, "warning: feedback for any other (wrong) numeric answer"),
-    ("Q {#abc}\n", 1, "numeric answer 'abc' is not a number"),
-    ("Q {=a -> 1 =b -> 2 = -> 3}\n", 1, "warning: extra right-hand answer '3'"),
-    ("Q {=a} and {=b}\n", 1, "only one answer block"),
-    ("Q {=a -> 1}\n", 1, "at least 2 pairs"),
-    ("Q {~a ~b}\n", 1, "no correct option"),
-    ("Q {~%30%a ~%30%b ~c}\n", 1, "add up to 60%"),
-    ("// c\n$COURSE: x\n", 2, "unknown GIFT command '$COURSE:'"),
-    ("::Title Q {T}\n", 1, "no closing '::'"),
-    ("Q {~%abc%a =b}\n", 1, "weight '%abc%' is not a number"),
-    ("Line one\nline two {\n=%150%a ~b}\n", 3, "weight 150% is out of range"),
-    ("[html]<p>See <img src=\"@@PLUGINFILE@@/x.png\" alt=\"x\"></p>{T}\n", 1,
-     "warning: image '@@PLUGINFILE@@/x.png' is a Moodle file"),
+@pytest.mark.parametrize("gift, line, code, fragment", [
+    ("Q {abc =d}\n", 1, "gift-unknown-answers", "cannot tell the question type"),
+    ("Q {#=1:0 ~Anything else}\n", 1, "gift-numeric-other-feedback", "feedback for any other (wrong) numeric answer"),
+    ("Q {#abc}\n", 1, "gift-numeric-not-number", "numeric answer 'abc' is not a number"),
+    ("Q {=a -> 1 =b -> 2 = -> 3}\n", 1, "gift-extra-right", "extra right-hand answer '3'"),
+    ("Q {=a} and {=b}\n", 1, "gift-two-answer-blocks", "only one answer block"),
+    ("Q {=a -> 1}\n", 1, "quiz-too-few-pairs", "at least 2 pairs"),
+    ("Q {~a ~b}\n", 1, "quiz-no-correct-option", "no correct option"),
+    ("Q {~%30%a ~%30%b ~c}\n", 1, "quiz-weights-not-100", "add up to 60%"),
+    ("// c\n$COURSE: x\n", 2, "gift-unknown-command", "unknown GIFT command '$COURSE:'"),
+    ("::Title Q {T}\n", 1, "gift-unclosed-title", "no closing '::'"),
+    ("Q {~%abc%a =b}\n", 1, "gift-weight-not-number", "weight '%abc%' is not a number"),
+    ("Line one\nline two {\n=%150%a ~b}\n", 3, "quiz-weight-out-of-range", "weight 150% is out of range"),
+    ("[html]<p>See <img src=\"@@PLUGINFILE@@/x.png\" alt=\"x\"></p>{T}\n", 1, "gift-moodle-image",
+     "image '@@PLUGINFILE@@/x.png' is a Moodle file"),
 ])
-def test_gift_problems(gift, line, fragment):
+def test_gift_problems(gift, line, code, fragment):
     _, problems = parse_gift(gift, "p.gift")
-    found = [p for p in problems if fragment in p.message]
+    found = [p for p in problems if p.code == code]
     assert found, [str(p) for p in problems]
-    assert found[0].line == line
+    assert found[0].line == line and fragment in found[0].message
+
+
+@pytest.mark.parametrize("gift, code", [
+    ("Q {#=1:0 ~Anything else}\n", "gift-numeric-other-feedback"),
+    ("Q {=a -> 1 =b -> 2 = -> 3}\n", "gift-extra-right"),
+    ("[html]<p>See <img src=\"@@PLUGINFILE@@/x.png\" alt=\"x\"></p>{T}\n", "gift-moodle-image"),
+    ("[html]<p>Hi<script>x()</script></p>{T}\n", "gift-html-removed"),
+    ("Q {=a ~b} more text\n", "gift-missing-word"),
+    ("Q {T#no#yes#extra}\n", "gift-extra-feedback"),
+])
+def test_lossy_conversions_are_warnings_that_do_not_stop_the_import(gift, code):
+    quiz, problems = parse_gift(gift, "w.gift")
+    (problem,) = problems
+    assert (problem.code, problem.severity, problem.is_error) == (code, "warning", False)
+    assert str(problem).startswith("w.gift:1: warning: ")
+    assert len(quiz.questions) == 1
+
+
+def test_escaped_characters_in_problem_parameters_are_shown_literally():
+    _, problems = parse_gift("Q {=a -> 1 =b -> 2 =c\\=d}\n", "e.gift")
+    assert [(p.code, p.arguments) for p in problems] == [("gift-pair-no-arrow", {"answer": "c=d"})]
+    assert problems[0].message == "matching answer 'c=d' has no '->'; write '=left -> right'"
 
 
 def test_multiline_question_without_title_uses_first_line_as_heading():

@@ -109,3 +109,15 @@ def test_placeholders_survive_translation():
                 assert not missing, f"{language}: {message.id!r} form {index} lacks %({missing.pop()})s"
                 extra = set(PLACEHOLDER.findall(string)) - wanted
                 assert not extra, f"{language}: {message.id!r} form {index} has an unknown %({extra.pop()})s"
+
+
+def test_no_translated_string_hides_inside_an_f_string():
+    """pybabel cannot read a call inside an f-string: its text would silently drop out of the catalogues."""
+    import re
+
+    from support import ROOT
+
+    pattern = re.compile(r"""f(["'])[^"'\n]*\{\s*(_|gettext|ngettext|_l|lazy_gettext)\(""")
+    hidden = [f"{path.relative_to(ROOT)}:{number}" for path in sorted((ROOT / "lms").rglob("*.py"))
+              for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if pattern.search(line)]
+    assert hidden == [], f"move these calls out of their f-strings: {hidden}"

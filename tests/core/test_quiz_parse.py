@@ -296,37 +296,37 @@ def test_line_numbers_follow_front_matter_length():
     assert problems == ["quiz.md:12: no correct option: mark the right answer(s) with '- [x]'"]
 
 
-@pytest.mark.parametrize("body, body_line, fragment", [
-    ("## Q\n- [x] (-50%) A\n- [ ] B\n", 2, "marked correct with '- [x]' but its weight is -50%"),
-    ("## Q\n- [x] A\n- [ ] (50%) B\n", 3, "marked wrong with '- [ ]' but its weight is 50%"),
-    ("## Q\n- [x] (150%) A\n- [ ] B\n", 2, "weight 150% is out of range"),
-    ("## Q\n- [x] (70%) A\n- [x] (70%) B\n", 1, "add up to 140%"),
-    ("## Q\n- [x] (100%) A\n- [x] B\n", 3, "leaving nothing for the correct options without a weight"),
-    ("## Q\n- [x] A\n", 1, "at least 2 options"),
-    ("## Q\nType: single\n- [x] (50%) A\n- [ ] B\n", 3, "right answer ('- [x]') is worth 100%"),
-    ("## Q\nType: single\n- [ ] (100%) A\n- [ ] B\n", 3, "worth 100% but marked wrong"),
-    ("## Q\nAnswer: 20..10\n", 2, "write the smaller number first (10..20)"),
-    ("## Q\nAnswer: (50%) x\n", 1, "no accepted answer gives full marks"),
-    ("## Q\n", 1, "question has no answers"),
-    ("## Q\nType: numeric\nAnswer: twelve\n", 3, "'twelve' is not a number"),
-    ("## Q\nPoints: two\n- [x] A\n- [ ] B\n", 2, "points 'two' is not a number"),
-    ("## Q\nPoints: 0\n- [x] A\n- [ ] B\n", 2, "points must be more than 0"),
-    ("## Q {#Bad Id}\n- [x] A\n- [ ] B\n", 1, "write {#bad-id}"),
-    ("## Q\nLesson: https://example.com/x.md\n- [x] A\n- [ ] B\n", 2, "must be a relative path"),
-    ("## Q\nLesson: intro.html\n- [x] A\n- [ ] B\n", 2, "ending in '.md'"),
-    ("## Q\n- [x] A\n- [ ] B\nType: short\n", 2, "cannot have options"),
-    ("## Q\n1. A\n2. A\n", 1, "two items have the same text"),
-    ("## Q\n- [x] A\n- [ ] B\nPoints: 2\nPoints: 3\n", 5, "given twice"),
-    ("## Q1 {#x}\n- [x] A\n- [ ] B\n## Q2 {#x}\n- [x] A\n- [ ] B\n", 4, "duplicate question id 'x'"),
-    ("## Q1 {#q2}\n- [x] A\n- [ ] B\n## Q2\n- [x] A\n- [ ] B\n", 4, "duplicate question id 'q2'"),
-    ("## Q\nType: true_false\n- [x] A\n- [x] B\n", 1, "exactly one correct option"),
-    ("## Q\n- a -> 1\n- a -> 2\n", 1, "same left side"),
+@pytest.mark.parametrize("body, body_line, fragment, code", [
+    ("## Q\n- [x] (-50%) A\n- [ ] B\n", 2, "marked correct with '- [x]' but its weight is -50%", "quiz-right-option-not-positive"),
+    ("## Q\n- [x] A\n- [ ] (50%) B\n", 3, "marked wrong with '- [ ]' but its weight is 50%", "quiz-wrong-option-positive"),
+    ("## Q\n- [x] (150%) A\n- [ ] B\n", 2, "weight 150% is out of range", "quiz-weight-out-of-range"),
+    ("## Q\n- [x] (70%) A\n- [x] (70%) B\n", 1, "add up to 140%", "quiz-weights-not-100"),
+    ("## Q\n- [x] (100%) A\n- [x] B\n", 3, "leaving nothing for the correct options without a weight", "quiz-no-weight-left"),
+    ("## Q\n- [x] A\n", 1, "at least 2 options", "quiz-too-few-options"),
+    ("## Q\nType: single\n- [x] (50%) A\n- [ ] B\n", 3, "right answer ('- [x]') is worth 100%", "quiz-single-right-not-full"),
+    ("## Q\nType: single\n- [ ] (100%) A\n- [ ] B\n", 3, "worth 100% but marked wrong", "quiz-single-full-marked-wrong"),
+    ("## Q\nAnswer: 20..10\n", 2, "write the smaller number first (10..20)", "quiz-numeric-range-reversed"),
+    ("## Q\nAnswer: (50%) x\n", 1, "no accepted answer gives full marks", "quiz-short-no-full-answer"),
+    ("## Q\n", 1, "question has no answers", "quiz-no-answers"),
+    ("## Q\nType: numeric\nAnswer: twelve\n", 3, "'twelve' is not a number", "quiz-numeric-not-number"),
+    ("## Q\nPoints: two\n- [x] A\n- [ ] B\n", 2, "points 'two' is not a number", "quiz-points-not-number"),
+    ("## Q\nPoints: 0\n- [x] A\n- [ ] B\n", 2, "points must be more than 0", "quiz-points-not-positive"),
+    ("## Q {#Bad Id}\n- [x] A\n- [ ] B\n", 1, "write {#bad-id}", "quiz-bad-id"),
+    ("## Q\nLesson: https://example.com/x.md\n- [x] A\n- [ ] B\n", 2, "must be a relative path", "quiz-lesson-not-relative"),
+    ("## Q\nLesson: intro.html\n- [x] A\n- [ ] B\n", 2, "ending in '.md'", "quiz-lesson-not-markdown"),
+    ("## Q\n- [x] A\n- [ ] B\nType: short\n", 2, "cannot have options", "quiz-options-not-allowed"),
+    ("## Q\n1. A\n2. A\n", 1, "two items have the same text", "quiz-duplicate-item"),
+    ("## Q\n- [x] A\n- [ ] B\nPoints: 2\nPoints: 3\n", 5, "given twice", "quiz-key-twice"),
+    ("## Q1 {#x}\n- [x] A\n- [ ] B\n## Q2 {#x}\n- [x] A\n- [ ] B\n", 4, "duplicate question id 'x'", "quiz-duplicate-id"),
+    ("## Q1 {#q2}\n- [x] A\n- [ ] B\n## Q2\n- [x] A\n- [ ] B\n", 4, "duplicate question id 'q2'", "quiz-duplicate-id"),
+    ("## Q\nType: true_false\n- [x] A\n- [x] B\n", 1, "exactly one correct option", "quiz-true-false-one-correct"),
+    ("## Q\n- a -> 1\n- a -> 2\n", 1, "same left side", "quiz-duplicate-left"),
 ])
-def test_problem_messages_and_lines(body, body_line, fragment):
-    _, problems = quiz(body)     # front matter takes lines 1-4, the body starts on line 5
-    matching = [p for p in problems if fragment in p]
-    assert matching, problems
-    assert matching[0].startswith(f"quiz.md:{4 + body_line}: "), matching
+def test_problem_codes_messages_and_lines(body, body_line, fragment, code):
+    _, problems = parse_quiz(f"---\ntype: quiz\ntitle: T\n---\n{body}", "quiz.md")  # the body starts on line 5
+    matching = [p for p in problems if p.code == code]
+    assert matching, [str(p) for p in problems]
+    assert matching[0].line == 4 + body_line and fragment in matching[0].message, str(matching[0])
 
 
 def test_misspelt_setting_and_wrong_type_and_missing_title():

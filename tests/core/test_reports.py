@@ -106,7 +106,7 @@ def test_the_matrix_puts_each_status_in_its_course_column():
     matrix = core.build_matrix(rows, [(7, "Сервис"), (8, "Безопасность"), (9, "Касса")])
     assert [(r.user_id, r.cells) for r in matrix.rows] == [(1, ("completed", "overdue", None)),
                                                            (2, (None, "in_progress", None))]
-    assert matrix.counts == {"not_started": 0, "in_progress": 1, "completed": 1, "overdue": 1}
+    assert matrix.counts == {"not_started": 0, "in_progress": 1, "completed": 1, "overdue": 1, "expired": 0}
 
 
 def test_every_column_can_be_sorted_and_has_a_kind():

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from lms.core import scenario_check as checks
+from lms.core.problems import WARNING
 from lms.core.scenario import CheckReport, check_scenario, parse_scenario
 
 DATA = Path(__file__).parent / "data"
@@ -175,10 +177,10 @@ def test_counter_loop_hits_the_state_cap():
     assert report.explored_states == 50
     assert report.ok  # incomplete, not wrong: a warning
     assert report.unreachable_steps == ()
-    assert len(report.warnings) == 1
-    warning = str(report.warnings[0])
-    assert warning.startswith("s.md:0: stopped after exploring 50 states, so this check is incomplete")
-    assert "if asked < 3" in warning
+    (warning,) = report.warnings
+    assert (warning.code, warning.line, warning.severity, warning.arguments) == (checks.CAP_HIT, 0, WARNING, {"states": 50})
+    assert str(warning).startswith("s.md:0: warning: stopped after exploring 50 states, so this check is incomplete")
+    assert "if asked < 3" in warning.message
 
 
 def test_bounded_counter_loop_is_explored_fully():
@@ -203,9 +205,9 @@ def test_competency_earned_in_an_endless_loop_is_unbounded():
     text = "## A {#a}\n- [Ask](#a) needs+1\n- [Stop](#end)\n\n## End {#end}\noutcome: ok\n"
     report = check(text)
     assert report.competency_max == {"needs": None}
-    assert [str(w) for w in report.warnings] == [
-        "s.md:2: competency 'needs' can be earned without limit by repeating a loop; limit the loop with a "
-        "condition or move the points out of it"]
+    assert [(w.line, w.code, w.arguments) for w in report.warnings] == [(2, checks.UNBOUNDED, {"tag": "needs"})]
+    assert report.warnings[0].message == ("competency 'needs' can be earned without limit by repeating a loop; "
+                                          "limit the loop with a condition or move the points out of it")
 
 
 def test_competency_max_takes_the_best_branch_not_the_best_points_path():
@@ -241,9 +243,12 @@ outcome: ok
 """
     report = check(text)
     assert report.ok
+    assert [(w.line, w.code, w.severity) for w in report.warnings] == [
+        (6, checks.NEVER_OFFERED, WARNING), (10, checks.NEVER_TAKEN, WARNING)]
     assert [str(w) for w in report.warnings] == [
-        "s.md:6: reply 'Never' is never offered: its condition 'promised' is never true",
-        "s.md:10: route to '#a' is never taken: an earlier route always applies or its condition is never true",
+        "s.md:6: warning: reply 'Never' is never offered: its condition 'promised' is never true",
+        "s.md:10: warning: route to '#a' is never taken: an earlier route always applies or its condition is never "
+        "true",
     ]
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from lms.core import scenario_expr as expr
 from lms.core.frontmatter import split_front_matter
 from lms.core.scenario import (
     CHOICE,
@@ -350,21 +351,26 @@ def test_conditions_evaluate(source, values, expected):
     assert evaluate(parsed.tree, values) is expected
 
 
-@pytest.mark.parametrize(("source", "fragment"), [
-    ("promised and", "ends too early"),
-    ("promised kept", "unexpected 'kept'"),
-    ("calls && promised", "write 'and', 'or', 'not'"),
-    ("(promised", "ends too early"),
-    ("calls > promised", "compares numbers"),
-    ("promised == 1", "compares a true/false with a number"),
-    ("calls and promised", "'and' needs true/false"),
-    ("__import__('os')", "unexpected"),
-    ("", "empty condition"),
+@pytest.mark.parametrize(("source", "code", "params"), [
+    ("promised and", expr.ENDS_EARLY, {}),
+    ("promised kept", expr.EXTRA, {"token": "kept"}),
+    ("calls && promised", expr.SYMBOL, {"token": "&"}),
+    ("(promised", expr.ENDS_EARLY, {}),
+    ("calls > promised", expr.ORDER_NEEDS_NUMBERS, {"op": ">"}),
+    ("promised == 1", expr.BOOLEAN_WITH_NUMBER, {"op": "=="}),
+    ("calls and promised", expr.NEEDS_BOOLEANS, {"op": "and"}),
+    ("__import__('os')", expr.CHARACTER, {"token": "'"}),
+    ("", expr.EMPTY, {}),
 ])
-def test_condition_errors(source, fragment):
+def test_condition_errors(source, code, params):
     parsed = parse_condition(source, KINDS)
     assert parsed.tree is None
-    assert any(fragment in e for e in parsed.errors), parsed.errors
+    assert (code, {"source": source, **params}) in [(e.code, e.arguments) for e in parsed.errors], parsed.errors
+
+
+def test_a_condition_problem_reads_as_before():
+    (problem,) = parse_condition("promised == 1", KINDS).errors
+    assert problem.message == "condition 'promised == 1': '==' compares a true/false value with a number"
 
 
 def test_docs_example_is_the_tested_fixture():

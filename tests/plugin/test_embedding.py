@@ -100,7 +100,7 @@ def test_host_overrides_a_plugin_template_at_the_same_path(database, tmp_path):
     (tmp_path / "lms").mkdir()
     (tmp_path / "lms" / "base.html").write_text(
         '<html lang="{{ lms_language }}"><body><div id="host-chrome">HOST LAYOUT</div>'
-        "{% block content %}{% endblock %}</body></html>"
+        "{% block lms_content %}{% endblock %}</body></html>"
     )
     app, db = make_host(database, tmp_path, template_folder=str(tmp_path))
     try:

@@ -6,39 +6,13 @@ database is untouched.
 from __future__ import annotations
 
 import json
-import uuid
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, select, text
 
 from lms import migrate
 from lms.models import ActivityProgress, Base, Course, CourseVersion, Enrollment, ScenarioRun, User
-
-from support import database_url
-
-
-@pytest.fixture
-def fresh_engine(tmp_path):
-    """An engine on an empty database (SQLite file) or an empty schema (PostgreSQL)."""
-    url = make_url(database_url(tmp_path))
-    if url.get_backend_name() != "postgresql":
-        engine = create_engine(url)
-        yield engine
-        engine.dispose()
-        return
-    schema = f"migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(url.update_query_dict({"options": f"-csearch_path={schema}"}))
-    yield engine
-    engine.dispose()
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_the_migrated_tables_match_the_models(fresh_engine):

@@ -13,10 +13,7 @@ from lms.models import ActivityProgress, Assignment, AuditEntry, Certificate, Co
 from lms.services import certificates as service
 from lms.state import db_session
 
-from support import ROOT, csrf_from
-
-CERT_COURSES = ROOT / "tests" / "data" / "cert_courses"
-LESSONS = ("01-promise", "02-keep")
+from support.certificates import CERT_COURSES, LESSONS, complete
 
 
 @pytest.fixture
@@ -24,13 +21,6 @@ def cert_course(runner):
     result = runner.invoke(args=["lms", "courses", "import", str(CERT_COURSES)])
     assert result.exit_code == 0, result.output
     return "cert-basics"
-
-
-def complete(client, lessons=LESSONS):
-    for lesson in lessons:
-        url = f"/training/courses/cert-basics/01-intro/{lesson}"
-        token = csrf_from(client.get(url).get_data(as_text=True))
-        assert client.post(url + "/done", data={"csrf_token": token}).status_code == 302
 
 
 def certificates(app):

@@ -23,8 +23,8 @@ def test_quiz_parse_reports_errors_with_file_and_line(runner):
     result = runner.invoke(args=["lms", "quiz", "parse", str(CORE_DATA / "quiz_errors.md")])
     assert result.exit_code == 1
     data = json.loads(result.output)
-    assert data["errors"] and all(":" in e for e in data["errors"])
-    assert str(CORE_DATA / "quiz_errors.md") + ":" in data["errors"][0]
+    assert data["path"] == str(CORE_DATA / "quiz_errors.md")
+    assert data["errors"] and all(set(e) == {"code", "line", "message"} and e["line"] > 0 for e in data["errors"])
 
 
 def test_import_gift_writes_a_quiz_that_parses(runner, tmp_path):
@@ -60,7 +60,11 @@ def test_scenario_check_finds_a_missing_step_and_an_unreachable_one(runner, tmp_
                    "## Конец {#end}\n\noutcome: lost\n")
     result = runner.invoke(args=["lms", "scenario", "check", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}:10:" in result.output and "nowhere" in result.output
+    report = json.loads(result.output)
+    assert report["path"] == str(bad)
+    assert {"code": "scenario.missing-step", "line": 10,
+            "message": "link to '#nowhere', but no step has that id"} in report["errors"]
+    assert any(e["code"] == "scenario.unreachable" and "'orphan'" in e["message"] for e in report["errors"])
 
 
 def test_courses_check_reports_quiz_errors_like_other_content(runner, tmp_path):

@@ -11,14 +11,8 @@ from lms.site.models import SiteUser
 from lms.state import db_session
 
 from support import csrf_from
+from support.people import STAFF
 
-STAFF = ("name,email,department,manager_email,employee_id\n"
-         "Анна Петрова,anna@example.com,Продажи,boris@example.com,E1\n"
-         "Борис Иванов,boris@example.com,Продажи,,E2\n"
-         "Вера Смирнова,vera@example.com,Склад,boris@example.com,\n"
-         "Плохой,not-an-email,Склад,,\n"
-         "Анна дубль,ANNA@example.com,Склад,,\n"
-         "Потерянный,lost@example.com,Склад,nobody@example.com,\n")
 INVITE_RE = re.compile(r'<code class="invitation-link">(http://localhost/invite/[^<]+)</code>')
 
 
@@ -221,6 +215,16 @@ def test_people_list_searches_and_links_to_each_person(app, client, auth):
     assert f'href="/training/people/{found["anna@example.com"].id}"' not in html
     assert 'data-total="1"' in client.get("/training/people/?q=E1").get_data(as_text=True)
     assert 'data-total="4"' in client.get("/training/people/").get_data(as_text=True)
+
+
+def test_people_search_ignores_case_and_the_dots_of_yo(app, client, auth):
+    auth.create("petr@example.com", "Пётр Семёнов", ("learner",))
+    auth.create("fedor@example.com", "Федор Ежов", ("learner",))
+    auth.as_role("hr")
+    for query, email in (("петр", "petr@example.com"), ("ПЁТР семенов", "petr@example.com"),
+                         ("фёдор", "fedor@example.com"), ("ЁЖОВ", "fedor@example.com")):
+        html = client.get(f"/training/people/?q={query}").get_data(as_text=True)
+        assert 'data-total="1"' in html and email in html, query
 
 
 def test_deleting_an_employee_anonymises_them_and_closes_their_account(app, client, auth):

@@ -14,19 +14,19 @@ from lms.models import GroupMember
 from lms.state import db_session
 
 from support import csrf_from, make_editor
-from test_quiz import URL as QUIZ
-from test_quiz import answers_for, save, submit
-from test_quiz import start as start_quiz
-from test_scenario_player import URL as SCENARIO
-from test_scenario_player import offered, reply
-from test_scenario_player import start as start_run
-from test_trainer_queries import statements_for
-from trainer_support import read_lesson, row_users, seed_group
+from support.queries import statements_for
+from support.quiz import URL as QUIZ
+from support.quiz import answers_for, save, submit
+from support.quiz import start as start_quiz
+from support.scenario import URL as SCENARIO
+from support.scenario import offered, reply
+from support.scenario import start as start_run
+from support.trainer import read_lesson, row_users, seed_group
 
 COURSE = "/training/courses/sample"
 # page type -> (who opens it, path, the most statements it may run)
 PAGES = {
-    "my training": ("learner", "/training/", 9),
+    "my training": ("learner", "/training/", 12),  # 3 for the daily practice: mistakes, put right, streak
     "course": ("learner", f"{COURSE}/", 10),
     "lesson": ("learner", f"{COURSE}/01-basics/01-welcome", 9),
     "quiz": ("learner", QUIZ, 9),
@@ -37,7 +37,9 @@ PAGES = {
     "trainer: dashboard": ("trainer", "/training/trainer/groups/{group}", 15),
     "trainer: members": ("trainer", "/training/trainer/groups/{group}/members", 7),
     "trainer: courses of a group": ("trainer", "/training/trainer/groups/{group}/courses", 8),
-    "trainer: learner's record": ("trainer", "/training/trainer/learners/{learner}", 18),
+    # each activity kind reads its own part of the record (lessons, attempts, runs, tasks) and the
+    # course statuses come from the one status expression (lms.services.status)
+    "trainer: learner's record": ("trainer", "/training/trainer/learners/{learner}", 21),
     "review queue": ("trainer", "/training/review/", 8),
     "item analysis": ("trainer", "/training/review/analysis/sample", 10),
     "authoring: courses": ("trainer", "/training/author/", 8),

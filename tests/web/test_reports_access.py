@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from reports_support import CSV, MATRIX, REPORT, XLSX, build_world
+from support.reports import CSV, MATRIX, REPORT, XLSX, build_world
 
 ALL = (REPORT, CSV, XLSX, MATRIX)
 

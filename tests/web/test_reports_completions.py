@@ -8,26 +8,29 @@ import pytest
 from lms.core import reports as core
 from lms.state import db_session
 
-from reports_support import MATRIX, NOW, REPORT, TODAY, assign, build_world, seed_rows
+from support.reports import MATRIX, NOW, REPORT, TODAY, assign, build_world, seed_rows
 
 ROW_RE = re.compile(r'<tr data-user="(\d+)" data-course="([^"]+)" data-status="([^"]+)">(.*?)</tr>', re.S)
-CELL_RE = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
-DATE_RE = re.compile(r'data-date="([^"]*)"')
+CELL_RE = re.compile(r'<td[^>]*data-col="(\w+)"[^>]*>(.*?)</td>', re.S)
+DATE_RE = re.compile(r'data-col="(\w+)" data-date="([^"]*)"')
+DATES = ("assigned_on", "due_on", "completed_on", "certificate_expires_on")
 TOTAL_RE = re.compile(r'data-total="(\w+)"(?: data-value="([^"]+)")?><span class="report-total-number">([^<]*)')
 
 
 def rows(client, query=""):
-    """(person, course, status, cells) per row on the page; cells: the first six texts, the dates, the score."""
+    """(person, course, status, cells) per row on the page: the texts of its columns, the dates, the score."""
     response = client.get(REPORT + query)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     found = []
     for user_id, course, status, body in ROW_RE.findall(html):
-        cells = [html_module.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in CELL_RE.findall(body)]
+        cells = {key: html_module.unescape(re.sub(r"<[^>]+>", "", text)).strip() for key, text in CELL_RE.findall(body)}
+        dates = dict(DATE_RE.findall(body))
         score = re.search(r'data-score="([^"]*)"', body).group(1)
-        found.append({"user": int(user_id), "course": course, "status": status, "name": cells[0],
-                      "employee_id": cells[1], "department": cells[3], "groups": cells[4], "manager": cells[5],
-                      "dates": DATE_RE.findall(body), "score": score, "serial": cells[12]})
+        found.append({"user": int(user_id), "course": course, "status": status, "name": cells["employee"],
+                      "employee_id": cells["employee_id"], "department": cells["department"], "groups": cells["groups"],
+                      "manager": cells["manager"], "dates": [dates[key] for key in DATES], "score": score,
+                      "serial": cells["certificate"]})
     return found
 
 

@@ -16,8 +16,8 @@ from lms.models import Enrollment, User
 from lms.reports import exports
 from lms.state import db_session, state
 
-from reports_support import CSV, NOW, REPORT, TODAY, XLSX, attempt, build_world, seed_rows
 from support import csrf_from
+from support.reports import CSV, NOW, REPORT, TODAY, XLSX, attempt, build_world, seed_rows
 
 EVIL = '=HYPERLINK("http://x","y")'
 

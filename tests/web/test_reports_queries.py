@@ -4,7 +4,7 @@ from sqlalchemy import event
 
 from lms.state import state
 
-from reports_support import CSV, MATRIX, REPORT, XLSX, seed_rows
+from support.reports import CSV, MATRIX, REPORT, XLSX, seed_rows
 
 
 def statements(app, client, url) -> int:

@@ -1,8 +1,8 @@
 """Who may use the review pages: every endpoint tried as every kind of user."""
 import pytest
 
-from review_support import QUEUE, import_course, pending_ids, team_up, write_letter
 from support import csrf_from
+from support.review import QUEUE, import_course, pending_ids, team_up, write_letter
 
 ANALYSIS = "/training/review/analysis/reviewed"
 

@@ -1,7 +1,7 @@
 """Item analysis of a course through the test client: quiz questions and role-play replies."""
 import re
 
-from review_support import QUEUE, import_course, pending_ids, release, take_quiz, team_up, write_letter
+from support.review import QUEUE, import_course, pending_ids, release, take_quiz, team_up, write_letter
 
 ANALYSIS = "/training/review/analysis/reviewed"
 

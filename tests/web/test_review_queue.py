@@ -7,7 +7,8 @@ from lms.models import ActivityProgress, Enrollment, QuizAttempt, Review, Scenar
 from lms.services import reviews
 from lms.state import db_session
 
-from review_support import (
+from support import csrf_from
+from support.review import (
     LETTER,
     QUEUE,
     import_course,
@@ -17,7 +18,6 @@ from review_support import (
     team_up,
     write_letter,
 )
-from support import csrf_from
 
 
 def progress(app, key: str) -> ActivityProgress:

@@ -1,6 +1,8 @@
 """Every registered route, tried as each role: a new route cannot escape this test."""
 import pytest
 
+from support.routes import ARGS
+
 PUBLIC = {
     "site.home", "site.login", "site.invite", "static", "lms.static", "lms.set_language",
     "lms.certificates.verify", "lms.certificates.verify_json", "lms.certificates.issuer",
@@ -10,7 +12,15 @@ TOKEN_AUTH = {"lms.api.certificates", "lms.api.completions", "lms.api.groups", "
 # Which roles may use each area (admins may use everything).
 AREAS = {
     "site.": {"learner", "trainer", "hr"},
+    # (the completion pages, lms.learn.course_complete and module_complete, show the signed-in person's own
+    # enrollment: 404 when not enrolled, a redirect to the course until it or the module is complete)
     "lms.learn.": {"learner", "trainer", "hr"},
+    "lms.practice.": {"learner", "trainer", "hr"},
+    # each activity kind's own forms and pages (lms.activities): the learner's side
+    "lms.lesson.": {"learner", "trainer", "hr"},
+    "lms.quiz.": {"learner", "trainer", "hr"},
+    "lms.scenario.": {"learner", "trainer", "hr"},
+    "lms.task.": {"learner", "trainer", "hr"},
     "lms.certificates.": {"learner", "trainer", "hr"},
     "lms.trainer.": {"trainer"},
     "lms.review.": {"trainer"},
@@ -33,8 +43,6 @@ RESTRICTED_IN_AREA = {  # endpoints stricter than their area
     "lms.author.export_zip": set(),
     "lms.author.remove_editor": set(),
 }
-ARGS = {"slug": "sample", "module": "01-basics", "activity": "01-welcome", "serial": "AAAA-AAAA-AAAA-AAAA",
-        "token": "not-a-token", "path": "01-basics/images/smile.png", "filename": "lms/lms.css"}
 
 
 def routes(app):

@@ -1,5 +1,4 @@
 """The role-play player through the test client: state, branches, free text, tampering."""
-import re
 
 from sqlalchemy import func, select
 
@@ -7,31 +6,7 @@ from lms.models import ActivityProgress, Review, ScenarioChoice, ScenarioRun
 from lms.state import db_session
 
 from support import csrf_from
-
-URL = "/training/courses/sample/02-practice/02-call"
-
-
-def page(client) -> str:
-    return client.get(URL).get_data(as_text=True)
-
-
-def start(client) -> str:
-    html = page(client)
-    client.post(URL + "/run", data={"csrf_token": csrf_from(html)})
-    return page(client)
-
-
-def reply(client, html: str, reply_id: str, **extra):
-    run = re.search(r'name="run" value="(\d+)"', html).group(1)
-    step = re.search(r'name="step" value="([^"]+)"', html).group(1)
-    data = {"csrf_token": csrf_from(html), "run": run, "step": step, "reply": reply_id, **extra}
-    response = client.post(URL + "/reply", data=data)
-    assert response.status_code == 302
-    return page(client)
-
-
-def offered(html: str) -> list[str]:
-    return re.findall(r'name="reply" value="(\d+)"', html)
+from support.scenario import URL, offered, page, reply, start
 
 
 def test_keeping_the_promise_reaches_the_loyal_ending_with_debrief_and_competencies(client, auth, app, sample_course):
@@ -44,7 +19,7 @@ def test_keeping_the_promise_reaches_the_loyal_ending_with_debrief_and_competenc
     assert '<meter min="-5" max="5"' in html and 'value="-1"' in html  # expectations rose by one
     html = reply(client, html, "1")
     assert "Постоянный клиент" in html and "Вы пообещали и сделали." in html
-    assert "Выполнение обещаний" in html and "Пройдено" in html
+    assert "Выполнение обещаний" in html and "Сдано" in html
     with app.app_context():
         progress = db_session().scalar(select(ActivityProgress).where(ActivityProgress.activity_key == "02-practice/02-call"))
         assert progress.status == "completed" and progress.result["passed"] is True
@@ -56,7 +31,7 @@ def test_without_a_promise_the_conditional_replies_are_not_offered(client, auth,
     html = reply(client, start(client), "2")
     assert offered(html) == ["3"]
     html = reply(client, html, "3")
-    assert "Клиент потерян" in html and "Ещё не пройдено" in html
+    assert "Клиент потерян" in html and "Ещё не сдано" in html
     assert 'href="/training/courses/sample/02-practice/01-checklist"' in html  # weak spot links to its lesson
 
 

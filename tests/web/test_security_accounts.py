@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 from flask_login.utils import encode_cookie
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from werkzeug.routing import IntegerConverter
 
 from lms import migrate
@@ -26,7 +26,7 @@ from lms.site.models import SiteBase, SiteUser, db
 from lms.state import db_session
 from lms.urls import is_local_path
 
-from support import csrf_from, database_url, empty_tables
+from support import csrf_from, empty_tables
 
 INVITE_RE = re.compile(r'<code class="invitation-link">http://localhost(/invite/[^<]+)</code>')
 
@@ -397,7 +397,7 @@ def test_local_next_addresses_are_followed(client, auth):
 
 # -- 14. ids beyond the column range -----------------------------------------------------
 def int_routes(app):
-    from test_route_matrix import ARGS
+    from support.routes import ARGS
 
     for rule in app.url_map.iter_rules():
         numbers = [name for name, converter in rule._converters.items() if isinstance(converter, IntegerConverter)]
@@ -475,26 +475,6 @@ def test_without_trusted_proxies_the_forwarded_header_is_ignored(make_site):
 
 
 # -- the site's migrations -------------------------------------------------------------
-@pytest.fixture
-def fresh_engine(tmp_path):
-    from sqlalchemy.engine import make_url
-
-    url = make_url(database_url(tmp_path))
-    if url.get_backend_name() != "postgresql":
-        engine = create_engine(url)
-        yield engine
-        engine.dispose()
-        return
-    schema = f"site_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(url.update_query_dict({"options": f"-csearch_path={schema}"}))
-    yield engine
-    engine.dispose()
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def site_upgrade(engine, revision="head"):

@@ -18,11 +18,10 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from lms.activities.quiz import service as quizzes
 from lms.core.content import load_directory
-from lms.core.quiz import Question, Quiz
-from lms.core.quiz_tokens import TOKEN_LENGTH, AttemptTokens
+from lms.core.quiz import TOKEN_LENGTH, AttemptTokens, Question, Quiz
 from lms.models import QuizAttempt
-from lms.services import quizzes
 from lms.state import db_session
 
 from support import ROOT, SAMPLE_COURSES, csrf_from

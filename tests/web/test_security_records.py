@@ -14,9 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
-from test_certificates import CERT_COURSES, complete
-from test_people import STAFF
-from test_xapi_records import learn_everything
 
 from lms.core import certificates as core
 from lms.models import Certificate, XapiOutbox
@@ -24,6 +21,9 @@ from lms.services import xapi
 from lms.state import db_session
 
 from support import ROOT
+from support.certificates import CERT_COURSES, complete
+from support.people import STAFF
+from support.records import learn_everything
 
 PUBLIC = "https://lms.example.com"
 EVIL = "evil.example"

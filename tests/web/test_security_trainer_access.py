@@ -25,7 +25,7 @@ from lms.models import Assignment, Certificate, Course, Group, GroupMember, Revi
 from lms.state import db_session
 
 from support import csrf_from
-from trainer_support import TRAINER, flashes, row_users
+from support.trainer import TRAINER, flashes, row_users
 
 REVIEW = "/training/review/"
 PEOPLE = "/training/certificates/people/"

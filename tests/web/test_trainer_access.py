@@ -6,7 +6,7 @@ from lms.models import Assignment
 from lms.state import db_session
 
 from support import csrf_from
-from trainer_support import TRAINER, add_members, assign_to_group, create_group
+from support.trainer import TRAINER, add_members, assign_to_group, create_group
 
 ROLES = ("anonymous", "learner", "hr", "other_trainer", "trainer", "admin")
 

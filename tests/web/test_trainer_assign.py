@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from lms.models import ActivityProgress, Assignment, User
 from lms.state import db_session
 
-from trainer_support import (
+from support.trainer import (
     TRAINER,
     add_members,
     assign_to_group,

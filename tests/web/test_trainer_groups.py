@@ -8,7 +8,7 @@ from lms.site import SiteUserStore
 from lms.state import db_session
 
 from support import csrf_from
-from trainer_support import TRAINER, add_members, create_group, flashes, group_named, post
+from support.trainer import TRAINER, add_members, create_group, flashes, group_named, post
 
 
 def members_of(app, group_id: int) -> dict[str, str]:

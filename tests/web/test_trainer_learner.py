@@ -8,7 +8,7 @@ from lms.models import ScenarioChoice
 from lms.state import db_session
 
 from support import SAMPLE_COURSES, csrf_from
-from trainer_support import SAMPLE, TRAINER, add_members, assign_to_group, create_group, read_lesson
+from support.trainer import SAMPLE, TRAINER, add_members, assign_to_group, create_group, read_lesson
 
 QUIZ = f"{SAMPLE}/02-practice/03-quiz"
 CALL = f"{SAMPLE}/02-practice/02-call"

@@ -1,29 +1,10 @@
 """The dashboard reads a fixed number of SQL statements, whatever the size of the group."""
 import re
 
-from sqlalchemy import event
+from lms.state import db_session
 
-from lms.state import db_session, state
-
-from trainer_support import TRAINER, row_users, seed_group
-
-
-def statements_for(client, app, url: str) -> tuple[int, str]:
-    client.get(url)  # the first request may sync the signed-in identity
-    with app.app_context():
-        engine = state().engine
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(seen), response.get_data(as_text=True)
+from support.queries import statements_for
+from support.trainer import TRAINER, row_users, seed_group
 
 
 def test_dashboard_queries_do_not_grow_with_the_number_of_learners(client, auth, app, sample_course):

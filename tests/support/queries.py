@@ -1,0 +1,22 @@
+"""Counting the SQL statements a page reads."""
+from sqlalchemy import event
+
+from lms.state import state
+
+
+def statements_for(client, app, url: str) -> tuple[int, str]:
+    client.get(url)  # the first request may sync the signed-in identity
+    with app.app_context():
+        engine = state().engine
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(seen), response.get_data(as_text=True)
