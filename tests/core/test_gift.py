@@ -118,7 +118,7 @@ def test_round_trip_through_markdown(moodle):
     quiz = moodle[0]
     markdown = quiz_to_markdown(quiz)
     again, problems = parse_quiz(markdown, "moodle.md")
-    assert problems == []
+    assert [p for p in problems if p.severity == "error"] == []  # the teaching checks may warn
     assert again == quiz
 
 

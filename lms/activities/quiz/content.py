@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from ...core.activities import ParsedActivity, link_target
 from ...core.frontmatter import Document
+from ...core.problems import WARNING
 from ...core.quiz import parse_quiz_document
 from ...core.render import Rendered
 
@@ -26,5 +27,8 @@ def parse_quiz(doc: Document, render: Callable[[str], Rendered]) -> ParsedActivi
     if minutes is None:
         minutes = max(1, round(len(quiz.questions) * MINUTES_PER_QUESTION))
     measures = {"questions": len(quiz.questions), "question_types": len({q.type for q in quiz.questions})}
-    return ParsedActivity(title=quiz.title, data=data, minutes=minutes, problems=list(problems), measures=measures,
+    errors = [p for p in problems if p.severity != WARNING]
+    warnings = [p for p in problems if p.severity == WARNING]
+    return ParsedActivity(title=quiz.title, data=data, minutes=minutes, problems=errors, warnings=warnings,
+                          measures=measures,
                           facts={"pass_mark": float(quiz.settings.pass_mark)})

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..frontmatter import Document, split_front_matter
-from ..problems import Problem, define
+from ..problems import ERROR, Problem, define
+from .check import check_quiz
 from .model import DEFAULT_SETTINGS, FEEDBACK_MODES, LAYOUTS, Question, Quiz, QuizSettings
 from .numbers import NumericSpecError, looks_numeric, parse_number, parse_numeric_spec, to_decimal
 from .registry import STRATEGIES, Report, strategy_for, type_aliases
@@ -118,6 +119,8 @@ def parse_quiz_document(doc: Document, source: str | None = None) -> tuple[Quiz,
                 description=strip_blank_lines(intro), path=path)
     if not raws:
         report(doc.body_line, NO_QUESTIONS)
+    if not any(p.severity == ERROR for p in problems):
+        problems.extend(check_quiz(quiz, path))   # teaching checks: warnings, on a quiz that parses
     problems.sort()
     return quiz, problems
 

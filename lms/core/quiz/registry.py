@@ -87,6 +87,9 @@ class QuestionType:
     typed: ClassVar[bool] = False
     structure: ClassVar[str | None] = None
     consumes: ClassVar[frozenset[str]] = frozenset()
+    #: "one" or "many" when the learner picks the right option(s) among authored ones that a test-wise
+    #: learner could guess by length or position (lms/core/quiz/check.py); None otherwise
+    guessable: ClassVar[str | None] = None
 
     # -- Markdown parsing -------------------------------------------------------------
 

@@ -191,6 +191,7 @@ class _Weighted(_Options):
 
 class SingleChoice(_Weighted, _OneOption):
     name = "single"
+    guessable = "one"
     aliases = ("single_choice", "choice", "radio")
 
     def _check_weight(self, opt: RawOption, fraction: Decimal, report: Report) -> None:
@@ -211,6 +212,7 @@ class SingleChoice(_Weighted, _OneOption):
 
 class MultipleChoice(_Weighted):
     name = "multiple"
+    guessable = "many"
     aliases = ("multiple_choice", "multi", "checkbox", "checkboxes")
 
     def _check_weight(self, opt: RawOption, fraction: Decimal, report: Report) -> None:
