@@ -22,6 +22,7 @@ A kind that has nothing to say leaves the default.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -111,7 +112,7 @@ class AnalysisSection:
     items: list[Any] = field(default_factory=list)
 
 
-class ActivityKind:
+class ActivityKind(ABC):
     """The interface of an activity kind, with defaults for a kind that needs nothing more.
 
     It satisfies :class:`lms.core.activities.ContentKind`, so registering it also lets the
@@ -139,8 +140,9 @@ class ActivityKind:
 
     # -- content (pure) ------------------------------------------------------------
 
+    @abstractmethod
     def parse(self, doc: Document, render: Callable[[str], Rendered]) -> ParsedActivity:
-        raise NotImplementedError
+        """Make the activity of one file: title, rendered body, data, problems and warnings."""
 
     # -- the learner -----------------------------------------------------------------
 
@@ -148,9 +150,9 @@ class ActivityKind:
         """The kind's name in the reader's language ("Quiz", "Тест")."""
         return self.name
 
+    @abstractmethod
     def view(self, page: ActivityPage) -> Any:
         """The activity's page (``GET /courses/<slug>/<module>/<activity>``)."""
-        raise NotImplementedError
 
     def completion_panel(self, session: Session, enrollment: Enrollment, version: CourseVersion, language: str,
                          cache: Any) -> LearnerPanel | None:
@@ -184,7 +186,9 @@ class ActivityKind:
         return None
 
     def apply_review(self, session: Session, review: Any, cache: Any) -> None:
-        """Recompute what a released review changes (the attempt, the run, the submission)."""
+        """Recompute what a released review changes (the attempt, the run, the submission).
+        A kind that is not ``reviewable`` has nothing to recompute."""
+        return None
 
     #: a template that shows the work under review beside the rubric (None: the answer text)
     review_template: ClassVar[str | None] = None

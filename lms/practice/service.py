@@ -126,11 +126,11 @@ def todays_items(session: Session, user: User, secret: str | bytes | None, day: 
     day = day or today()
     mistakes, attempt_of = _missed(session, user)
     drawn = rules.draw(mistakes, _mastered(session, user, mistakes, day), user.id, day)
-    titles = {}
-    for mistake in drawn:  # the course's title in the edition the quiz was taken in
-        manifest = session.scalar(select(CourseVersion.manifest).where(CourseVersion.id == mistake.version_id)) or {}
-        edition = manifest.get("editions", {}).get(mistake.language) or {}
-        titles[mistake.course_id] = edition.get("title", "")
+    # the course's title in the edition the quiz was taken in (one read per version drawn from)
+    manifests: dict[int, Any] = dict(session.execute(select(CourseVersion.id, CourseVersion.manifest).where(
+        CourseVersion.id.in_({m.version_id for m in drawn}))).tuples().all()) if drawn else {}
+    titles = {m.course_id: ((manifests.get(m.version_id) or {}).get("editions", {}).get(m.language) or {})
+              .get("title", "") for m in drawn}
     items = [_item(session, user, m, attempt_of[m.ref], secret, titles, cache) for m in drawn]
     return [item for item in items if item is not None]
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -147,7 +148,7 @@ class _OneOption(_Options):
         return tokens.authored(question, "option", raw)
 
 
-class _Weighted(_Options):
+class _Weighted(_Options, ABC):
     """Single and multiple choice: options written ``- [x]`` / ``- [ ]`` with optional weights."""
 
     def build(self, raw: RawQuestion, report: Report) -> dict[str, Any]:
@@ -166,11 +167,13 @@ class _Weighted(_Options):
         return {"options": tuple(Option(letter_id(i), o.text, f, feedback_text(o.feedback))
                                  for i, (o, f) in enumerate(zip(raw.options, fractions, strict=True)))}
 
+    @abstractmethod
     def _check_weight(self, opt: RawOption, fraction: Decimal, report: Report) -> None:
-        raise NotImplementedError
+        """Report a weight this type cannot take (single: above 100 %)."""
 
+    @abstractmethod
     def _fractions(self, raw: RawQuestion, explicit: dict[int, Decimal], report: Report) -> list[Decimal]:
-        raise NotImplementedError
+        """Every option's fraction: the written weights, and the marked options' share of the rest."""
 
     def validate(self, question: Question) -> list[tuple[str, dict[str, Any]]]:
         out: list[tuple[str, dict[str, Any]]] = []
@@ -185,8 +188,9 @@ class _Weighted(_Options):
             out.append((DUPLICATE_OPTION, {}))
         return out
 
+    @abstractmethod
     def _full_marks(self, question: Question) -> list[tuple[str, dict[str, Any]]]:
-        raise NotImplementedError
+        """Problems if no answer can earn the question's full marks."""
 
 
 class SingleChoice(_Weighted, _OneOption):
