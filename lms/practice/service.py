@@ -128,7 +128,7 @@ def todays_items(session: Session, user: User, secret: str | bytes | None, day: 
     drawn = rules.draw(mistakes, _mastered(session, user, mistakes, day), user.id, day)
     # the course's title in the edition the quiz was taken in (one read per version drawn from)
     manifests: dict[int, Any] = dict(session.execute(select(CourseVersion.id, CourseVersion.manifest).where(
-        CourseVersion.id.in_({m.version_id for m in drawn}))).tuples().all()) if drawn else {}
+        CourseVersion.id.in_({m.version_id for m in drawn}))).all()) if drawn else {}
     titles = {m.course_id: ((manifests.get(m.version_id) or {}).get("editions", {}).get(m.language) or {})
               .get("title", "") for m in drawn}
     items = [_item(session, user, m, attempt_of[m.ref], secret, titles, cache) for m in drawn]
