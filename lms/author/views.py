@@ -297,23 +297,6 @@ def upload(slug: str) -> ResponseReturnValue:
     return redirect(url_for(".course", slug=slug))
 
 
-@bp.post("/<slug>/publish")
-def publish(slug: str) -> ResponseReturnValue:
-    session = db_session()
-    course = current_course()
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        result = authoring.publish(session, course, limits(), g.lms_user)
-    except authoring.PublishRefused as refused:
-        session.rollback()
-        return render_template("lms/author/problems.html", problems=refused.problems, slug=slug), 400
-    session.commit()
-    flash(_("Published version %(number)s. Learners now see it.", number=result.version_number)
-          if result.created else _("Nothing changed since the last version."), "success")
-    return redirect(url_for(".course", slug=slug))
-
-
 @bp.post("/<slug>/discard")
 def discard(slug: str) -> ResponseReturnValue:
     course = current_course()
@@ -322,45 +305,6 @@ def discard(slug: str) -> ResponseReturnValue:
     authoring.discard(db_session(), course)
     db_session().commit()
     return redirect(url_for(".course", slug=slug))
-
-
-@bp.get("/<slug>/versions")
-def versions(slug: str) -> ResponseReturnValue:
-    session = db_session()
-    course = current_course()
-    rows = session.scalars(select(CourseVersion).where(CourseVersion.course_id == course.id)
-                           .order_by(CourseVersion.number.desc())).all()
-    numbers = [v.number for v in rows]
-    a = request.args.get("a", type=int)
-    b = request.args.get("b", type=int)
-    diff = None
-    if a in numbers and b in numbers:
-        by_number = {v.number: v for v in rows}
-        diff = authoring.diff_files(version_files(session, by_number[a]), version_files(session, by_number[b]),
-                                    f"v{a}", f"v{b}")
-    return render_template("lms/author/versions.html", course=course, versions=rows, diff=diff, a=a, b=b,
-                           action=ActionForm())
-
-
-@bp.post("/<slug>/rollback")
-def rollback(slug: str) -> ResponseReturnValue:
-    session = db_session()
-    course = current_course()
-    number = request.form.get("number", type=int)
-    if not ActionForm().validate_on_submit() or number is None:
-        abort(400)
-    try:
-        result = authoring.rollback(session, course, number, limits(), g.lms_user)
-    except authoring.AuthoringError as exc:
-        session.rollback()
-        flash(problem_text(exc.problem), "error")
-        return redirect(url_for(".versions", slug=slug))
-    except authoring.PublishRefused as refused:
-        session.rollback()
-        return render_template("lms/author/problems.html", problems=refused.problems, slug=slug), 400
-    session.commit()
-    flash(_("Version %(old)s is published again as version %(new)s.", old=number, new=result.version_number), "success")
-    return redirect(url_for(".versions", slug=slug))
 
 
 @bp.get("/<slug>/export.zip")
