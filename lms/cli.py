@@ -31,6 +31,7 @@ from .core.gift import parse_gift, quiz_to_markdown
 from .core.problems import WARNING, Problem
 from .core.quiz import parse_quiz, quiz_to_json
 from .core.scenario import check_scenario, parse_scenario
+from .core.version_notes import import_note
 from .i18n import LANGUAGES, _, gettext
 from .identity import Identity
 from .models import ROLES, Assignment, Course, Group
@@ -83,12 +84,13 @@ def fail(message: str) -> NoReturn:
 
 
 def problem_line(problem: Problem) -> str:
-    """``path:line: message`` in the command line's language; a warning says so."""
+    """``path:line: message`` in the command line's language; a warning says so, and ends with its code
+    in brackets: the code an author writes in a marker to accept it (docs/scenario-format.md)."""
     text = problem_text(problem)
     if problem.severity == WARNING:
         # (not inside the f-string: pybabel does not read calls there)
         label = _("accepted warning") if problem.accepted else _("warning")
-        text = f"{label}: {text}"
+        text = f"{label}: {text} [{problem.code}]"
     return f"{problem.path}:{problem.line}: {text}"
 
 
@@ -154,7 +156,7 @@ def courses_import(directory: Path) -> None:
         fail(f"{len(problems)} problem(s) found; nothing was imported.")
     session = db_session()
     try:
-        results = [store_version(session, course, note=f"import from {directory}") for course in courses]
+        results = [store_version(session, course, note=import_note(str(directory))) for course in courses]
         session.commit()
     except Exception:
         session.rollback()
@@ -322,7 +324,8 @@ def read_text_file(path: Path) -> str:
 def quiz_parse(file: Path) -> None:
     """Print a quiz (Markdown or .gift) as JSON: questions, answers, fractions, errors and warnings.
 
-    ``errors`` and ``warnings`` list every problem as ``{"code", "line", "message"}``; exit 1 on errors.
+    ``errors``, ``warnings`` and ``accepted`` (warnings the author accepted with a marker) list every
+    problem as ``{"code", "line", "message"}``; exit 1 on errors.
     """
     if file.suffix.lower() == ".gift":
         quiz, problems = parse_gift(file.read_bytes(), str(file))
@@ -331,7 +334,8 @@ def quiz_parse(file: Path) -> None:
     data = quiz_to_json(quiz, problems, translate=gettext)
     errors = [p for p in sorted(problems) if p.severity != WARNING]
     data["errors"] = [problem_entry(p) for p in errors]
-    data["warnings"] = [problem_entry(p) for p in sorted(problems) if p.severity == WARNING]
+    data["warnings"] = [problem_entry(p) for p in sorted(problems) if p.severity == WARNING and not p.accepted]
+    data["accepted"] = [problem_entry(p) for p in sorted(problems) if p.severity == WARNING and p.accepted]
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     if errors:
         sys.exit(1)
@@ -358,13 +362,15 @@ def quiz_import_gift(file: Path, output: Path) -> None:
 def scenario_check(file: Path) -> None:
     """Check a scenario as a graph and print the report as JSON; exit 1 on errors.
 
-    ``errors`` and ``warnings`` list every problem as ``{"code", "line", "message"}``.
+    ``errors``, ``warnings`` and ``accepted`` (warnings the author accepted with a marker) list every
+    problem as ``{"code", "line", "message"}``.
     """
     scenario, problems = parse_scenario(read_text_file(file), str(file))
     report = check_scenario(scenario)
     data = report.to_dict()
     data["errors"] = [problem_entry(p) for p in report.errors]
     data["warnings"] = [problem_entry(p) for p in report.warnings]
+    data["accepted"] = [problem_entry(p) for p in report.accepted]
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     if report.errors or problems:
         sys.exit(1)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from flask import Blueprint
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 from ..core import activities as content_kinds
 from ..core.activities import ParsedActivity
 from ..core.frontmatter import Document
+from ..core.plain_text import paragraphs
 from ..core.render import Rendered
 
 if TYPE_CHECKING:
@@ -143,6 +145,32 @@ class ActivityKind(ABC):
     @abstractmethod
     def parse(self, doc: Document, render: Callable[[str], Rendered]) -> ParsedActivity:
         """Make the activity of one file: title, rendered body, data, problems and warnings."""
+
+    # -- the studio -------------------------------------------------------------------
+
+    #: the syntax help the studio's editor shows beside a file of this kind
+    help_template: ClassVar[str] = "lms/activities/lesson_help.html"
+    #: the editor's preview of a file of this kind (``activity``: the parsed activity); None: its rendered text
+    preview_template: ClassVar[str | None] = None
+    #: whether the studio can play a draft of it as a learner would, without recording anything
+    draft_player: ClassVar[bool] = False
+    #: whether the studio draws a map of it (the scenario map: steps, replies, routes, endings)
+    studio_map: ClassVar[bool] = False
+
+    def starter(self, language: str) -> str:
+        """The file a new activity of this kind starts from, in ``language`` (English when there is none):
+        ``lms/templates/lms/activities/<name>_starter.<language>.md``."""
+        folder = resources.files("lms") / "templates" / "lms" / "activities"
+        for lang in (language, "en"):
+            starter = folder / f"{self.name}_starter.{lang}.md"
+            if starter.is_file():
+                return starter.read_text(encoding="utf-8")
+        return f"---\ntype: {self.name}\ntitle: \"\"\n---\n"
+
+    def learner_text(self, html: str, data: Mapping[str, Any]) -> list[str]:
+        """What a learner reads in the activity (its stored ``html`` and ``data``), paragraph by
+        paragraph: the "text as learners see it" the studio compares between two versions."""
+        return paragraphs(html)
 
     # -- the learner -----------------------------------------------------------------
 

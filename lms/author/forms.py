@@ -53,6 +53,10 @@ class ActionForm(FlaskForm):
 class EditForm(FlaskForm):
     text = TextAreaField(_l("Markdown"), validators=[MaxBytes("LMS_MAX_TEXT_BYTES")])
     action = HiddenField(default="save")
+    #: the fingerprint of the text this editor started from (services.studio.revision)
+    base = HiddenField(validators=[Length(max=64)])
+    #: "mine": the author saw the other editor's version and keeps theirs own
+    overwrite = HiddenField(validators=[Length(max=8)])
 
 
 class NewCourseForm(FlaskForm):
@@ -81,3 +85,29 @@ class ZipForm(FlaskForm):
 class EditorForm(FlaskForm):
     email = StringField(_l("E-mail of a trainer"), validators=[
         DataRequired(_l("Give the e-mail of the trainer to add.")), Length(max=254)])
+
+
+class OutlineForm(FlaskForm):
+    """One edit of a course's outline; the view reads the fields that edit needs."""
+
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    module = StringField(validators=[Length(max=63)])
+    stem = StringField(validators=[Length(max=63)])
+    kind = StringField(validators=[Length(max=40)])
+    path = StringField(validators=[Length(max=300)])
+    language = StringField(validators=[Length(max=2)])
+    direction = StringField(validators=[Length(max=4)])
+    order = StringField(validators=[Length(max=4000)])
+
+
+def one_line(value: str | None) -> str:
+    """A note typed or pasted in: one line, its spaces trimmed."""
+    return " ".join((value or "").split())
+
+
+class PublishForm(FlaskForm):
+    """Publishing asks what changed: one line, shown with the version in the list of versions."""
+
+    note = StringField(_l("What changed in this version?"), filters=[one_line], validators=[
+        DataRequired(_l("Write in one line what changed, then publish: the note is shown in the list of versions.")),
+        Length(max=200, message=_l("The note is longer than 200 characters. Make it one short line."))])

@@ -31,13 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import activities, course_rules
+from . import activities, course_rules, job_aids
 from .assets import ASSET_EXTENSIONS, image_matches
 from .certificates import check_rule as check_certificate_rule
 from .folders import LINK_REFUSED, Limits, course_dirs, decode, read_tree, too_large
 from .frontmatter import MISSING_TITLE, UNKNOWN_KEY, Document, front_matter_line, split_front_matter
 from .problems import Problem, define
 from .render import Rendered, render_markdown
+from .svg import svg_problems
 
 __all__ = [  # the folder reading lives in lms.core.folders; its names are part of this API too
     "LINK_REFUSED", "Limits", "course_dirs", "decode", "read_tree",
@@ -47,7 +48,7 @@ __all__ = [  # the folder reading lives in lms.core.folders; its names are part 
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANG_RE = re.compile(r"^[a-z]{2}$")
-RESERVED_MODULE_SLUGS = {"files", "language", "progress", "complete", "edition"}
+RESERVED_MODULE_SLUGS = {"files", "language", "progress", "complete", "edition", job_aids.AIDS_FOLDER}
 COURSE_KEYS = {"title", "language", "summary", "modules", "completion", "certificate", "slug", "fallback", "rules"}
 TRANSLATION_KEYS = {"title", "summary", "fallback", "language"}
 MODULE_KEYS = {"title", "summary", "activities"}
@@ -68,7 +69,7 @@ BAD_COMPLETION = define("course.bad-completion-rule", "completion rule '%(key)s:
 NOT_AN_IMAGE = define("course.not-an-image", "the file is not a %(kind)s image (its contents do not match its name); "
                                              "save it as %(kind)s or give it the right extension")
 UNSUPPORTED_FILE = define("course.unsupported-file",
-                          "unsupported file type; a course holds .md files and images (png, jpg, gif, webp)")
+                          "unsupported file type; a course holds .md files and images (png, jpg, gif, webp, svg)")
 MODULES_NOT_LIST = define("course.modules-not-list", "'modules:' must be a list of module folder names")
 MODULE_TWICE = define("course.module-twice", "module '%(module)s' is listed twice in 'modules:'")
 MODULE_MISSING = define("course.module-missing", "module '%(module)s' is listed but %(module)s/module.md does not exist")
@@ -213,6 +214,7 @@ class _Loader:
         self.docs: dict[str, Document | None] = {}  # None: the file is not text
         self.texts: dict[str, str] = {}
         self.hash = content_hash(files)
+        self.aid_names: set[str] = set()  # the job aids a link may name (check_aids)
 
     def where(self, rel: str) -> str:
         return f"{self.display}/{rel}" if self.display else rel
@@ -254,6 +256,8 @@ class _Loader:
                 return None
             module_dir, _, filename = joined.rpartition("/")
             stem, _lang = split_language(filename)
+            if module_dir == job_aids.AIDS_FOLDER:  # a job aid: its PDF, in the reader's language
+                return f"{LINK_BASE}{module_dir}/{stem}.pdf" if stem in self.aid_names else None
             key = f"{module_dir}/{stem}"
             if key in self.activity_keys:
                 return f"{LINK_BASE}{key}" + (f"#{anchor}" if anchor else "")
@@ -317,6 +321,7 @@ class _Loader:
                                                    front_matter_line(course.source, "rules", key)))
 
         self.check_files()
+        self.check_aids()
         module_slugs = self.module_order(meta)
         self.activity_keys: set[str] = set()
         structure: list[tuple[str, list[str]]] = []
@@ -355,14 +360,36 @@ class _Loader:
             ext = posixpath.splitext(rel)[1].lower()
             if ext == ".md":
                 continue
+            if ext == ".svg":
+                for found in svg_problems(self.files[rel]):
+                    self.problem(rel, found.line, found.code, **dict(found.params))
+                continue
             if ext in ASSET_EXTENSIONS:
                 if not image_matches(rel, self.files[rel]):
                     self.problem(rel, 0, NOT_AN_IMAGE, kind=ext[1:].upper())
                 continue
             self.problem(rel, 0, UNSUPPORTED_FILE)
 
+    def check_aids(self) -> None:
+        """The job aids in ``aids/`` (see :mod:`lms.core.job_aids`); their names go to :attr:`aid_names`."""
+        prefix = job_aids.AIDS_FOLDER + "/"
+        for rel in sorted(rel for rel in self.files if rel.startswith(prefix)):
+            name = rel.removeprefix(prefix)
+            if "/" in name or not name.endswith(".md"):
+                self.problem(rel, 0, job_aids.NOT_AN_AID)
+                continue
+            stem, _lang = split_language(name)
+            if not SLUG_RE.match(stem):
+                self.problem(rel, 0, job_aids.BAD_AID_NAME)
+            elif f"{prefix}{stem}.md" not in self.files:
+                self.problem(rel, 0, job_aids.AID_NO_ORIGINAL, name=stem)
+            else:
+                self.aid_names.add(stem)
+                if (document := self.doc(rel)) is not None and not document.problems:
+                    self.problems.extend(job_aids.check_aid(document, self.where(rel)))
+
     def module_order(self, meta: dict) -> list[str]:
-        folders = sorted({rel.split("/", 1)[0] for rel in self.files if "/" in rel})
+        folders = sorted({rel.split("/", 1)[0] for rel in self.files if "/" in rel} - {job_aids.AIDS_FOLDER})
         listed = meta.get("modules")
         if listed is None:
             order = [f for f in folders if f"{f}/module.md" in self.files]
@@ -535,6 +562,12 @@ def load_course(slug: str, files: dict[str, bytes], display: str = "", limits: L
     return course, problems
 
 
+def check_course(slug: str, files: dict[str, bytes], display: str = "", limits: Limits = Limits()
+                 ) -> tuple[CourseContent | None, list[Problem], list[Problem]]:
+    """Load one course and say everything found: the course (None if unusable), problems and warnings."""
+    return _load(slug, files, display, limits)
+
+
 @dataclass(frozen=True)
 class DirectoryCheck:
     """What :func:`check_directory` found: the usable courses, the problems, and warnings.
@@ -591,3 +624,31 @@ def load_directory(root: Path, display: str | None = None, limits: Limits = Limi
     """Load every course under ``root``; problems name files relative to ``display``."""
     checked = check_directory(root, display, limits)
     return checked.courses, checked.problems
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A course folder's structure, read the way the loader reads it, even when the course has problems:
+    the default language and the others present, and each module's activity stems in order."""
+
+    language: str
+    languages: tuple[str, ...]
+    modules: tuple[tuple[str, tuple[str, ...]], ...]
+    meta: dict[str, dict[str, Any]]  # front matter of every readable .md file, by path
+
+
+def read_structure(files: dict[str, bytes], limits: Limits = Limits()) -> Structure:
+    """The order of modules and activities (one rule: the loader's) without parsing the activities."""
+    loader = _Loader("", files, "", limits)
+    course = loader.doc("course.md")
+    meta = course.meta if course else {}
+    language = meta.get("language")
+    if not isinstance(language, str) or not LANG_RE.match(language):
+        language = "ru"
+    modules = tuple((slug, tuple(loader.activity_order(slug))) for slug in loader.module_order(meta))
+    languages = [language] + sorted(
+        lang for rel in files if "/" not in rel and rel.startswith("course.") and rel != "course.md"
+        for _, lang in [split_language(rel)] if lang and lang != language)
+    docs = {rel: loader.doc(rel) for rel in files if rel.endswith(".md")}
+    return Structure(language, tuple(languages), modules,
+                     {rel: dict(doc.meta) for rel, doc in docs.items() if doc is not None})

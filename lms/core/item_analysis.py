@@ -79,6 +79,8 @@ class QuestionStats:
     facility: float | None
     discrimination: float | None
     wrong: WrongAnswer | None
+    #: what the question asks (``Level:``): recall, application, or None when unmarked
+    level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def analyse_quiz(quiz: Quiz, attempts: Iterable[AttemptRecord]) -> list[Question
         stats.append(QuestionStats(
             question_id=question.id, title=question.title, type=question.type, attempts=len(scored),
             correct=right, facility=round(right / len(scored), 4) if scored else None,
-            discrimination=discrimination_index(scored), wrong=wrong,
+            discrimination=discrimination_index(scored), wrong=wrong, level=question.level,
         ))
     return stats
 

@@ -5,7 +5,12 @@ to a cap and reports unreachable steps, dead ends, cycles with no way out,
 links to missing steps, undefined variables and the score range, each
 problem a :class:`~lms.core.problems.Problem` with a code defined below. When the cap stops the exploration, what it
 could not prove is an error: an ending, or a ``pass:`` rule, that no explored
-run reached.
+run reached, or an ending's ``requires:`` that no explored run broke.
+
+It also checks the teaching (:mod:`lms.core.scenario_teaching`): variables no condition
+reads, replies the lesson condemns that still pass, and endings whose ``requires:`` a run
+breaks. Warnings the author accepted with a marker (:mod:`lms.core.accept`) are listed
+apart, in ``accepted``.
 """
 from __future__ import annotations
 
@@ -14,10 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .problems import Problem, define
+from .accept import accept, marker_problems
+from .problems import WARNING, Problem, define
 from .scenario_explore import DEFAULT_MAX_STATES, Analysis, analyse
 from .scenario_expr import Value, kind_of, parse_condition
 from .scenario_model import ENDING, MOOD, TEXT, Scenario
+from .scenario_teaching import CONDEMNED_PASSES, UNUSED_VARIABLE, teaching_problems
 
 UNREACHABLE = define("scenario.unreachable",
                      "step '%(step)s' can never be reached from the start '%(start)s'; link to it or remove it")
@@ -55,6 +62,10 @@ MIN_POINTS_NOT_REACHED = define("scenario.min-points-not-reached", "'pass: min_p
                                 "(+%(rubric)s from rubrics)")
 NO_RUN_ENDS = define("scenario.no-run-ends", "no run can reach an ending")
 NO_RUN_ENDED = define("scenario.no-run-ended", "no run can reach an ending in the %(states)s states explored")
+
+
+#: the warnings a scenario can have, which a marker may accept
+WARNING_CODES = frozenset({NEVER_OFFERED, NEVER_TAKEN, UNBOUNDED, CAP_HIT, UNUSED_VARIABLE, CONDEMNED_PASSES})
 
 
 def format_state(variables: Mapping[str, Value]) -> str:
@@ -132,13 +143,16 @@ class CheckReport:
     cap_hit: bool
     errors: tuple[Problem, ...] = field(default=())
     warnings: tuple[Problem, ...] = field(default=())
+    accepted: tuple[Problem, ...] = field(default=())
+    """Warnings the author accepted with a marker: listed, but never failing a check."""
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON data; ``errors`` and ``warnings`` are ``{"code", "line", "message"}`` objects."""
+        """The report as JSON data; ``errors``, ``warnings`` and ``accepted`` (warnings the author accepted)
+        are ``{"code", "line", "message"}`` objects."""
         return {
             "path": self.path, "ok": self.ok,
             "steps": self.steps, "endings": self.endings, "replies": self.replies,
@@ -156,6 +170,7 @@ class CheckReport:
             "explored_states": self.explored_states, "max_states": self.max_states, "cap_hit": self.cap_hit,
             "errors": [_entry(p) for p in self.errors],
             "warnings": [_entry(p) for p in self.warnings],
+            "accepted": [_entry(p) for p in self.accepted],
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -188,10 +203,13 @@ def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) 
     kinds[MOOD] = "number"
     undefined = []
     for s in scenario.steps:
-        for link in s.links:
-            if link.condition is not None and link.condition.source:
-                for name in parse_condition(link.condition.source, kinds).undefined:
-                    undefined.append(UndefinedName(name, link.line))
+        conditions = [(link.condition, link.line) for link in s.links]
+        if s.requires is not None:
+            conditions.append((s.requires.condition, s.requires.line))
+        for condition, line in conditions:
+            if condition is not None and condition.source:
+                for name in parse_condition(condition.source, kinds).undefined:
+                    undefined.append(UndefinedName(name, line))
 
     reached = {sid for sid, _ in ex.states}
     unreachable: tuple[str, ...] = ()
@@ -287,6 +305,13 @@ def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) 
         if not analysis.endings and not trapped and not dead:
             errors.append(Problem.of(path, 1, NO_RUN_ENDED if capped else NO_RUN_ENDS, **capped))
 
+    if not scenario.problems:  # a scenario that parses: what it teaches
+        teaching = teaching_problems(scenario, analysis, max_states)
+        errors.extend(p for p in teaching if p.severity != WARNING)
+        warnings.extend(p for p in teaching if p.severity == WARNING)
+    warnings.extend(marker_problems(path, scenario.accepts, WARNING_CODES))
+    warnings = accept(warnings, scenario.accepts)
+
     return CheckReport(
         path=path,
         steps=len(scenario.steps),
@@ -308,5 +333,6 @@ def check_scenario(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES) 
         max_states=max_states,
         cap_hit=ex.cap_hit,
         errors=tuple(sorted(set(errors))),
-        warnings=tuple(sorted(set(warnings))),
+        warnings=tuple(sorted({w for w in warnings if not w.accepted})),
+        accepted=tuple(sorted({w for w in warnings if w.accepted})),
     )

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .accept import BAD_LIST, Acceptance, front_matter_acceptances
 from .frontmatter import UNKNOWN_KEY, Document
 from .problems import Problem, define
 from .scenario_expr import KEYWORDS, NAME_RE, NUM, kind_of
@@ -19,7 +20,7 @@ from .scenario_model import BUILTIN_VARIABLES, MOOD, STANDARD_COMPETENCIES, Comp
 #: Front matter keys a scenario understands.
 SCENARIO_KEYS = frozenset({
     "title", "type", "minutes", "summary", "start", "variables", "competencies",
-    "characters", "outcomes", "pass",
+    "characters", "outcomes", "pass", "accept",
 })
 
 VARIABLES_NOT_MAPPING = define("scenario.variables-not-mapping",
@@ -75,6 +76,8 @@ class FrontMatterReader:
         self.declared_outcomes = False
         self.used_competencies: set[str] = set()
         self.declared_tags: set[str] = set()
+        self.variable_lines: dict[str, int] = {}
+        self.accepts: list[Acceptance] = []
 
     # -- helpers -----------------------------------------------------------
     def problem(self, line: int, code: str, /, **params: Any) -> None:
@@ -104,6 +107,7 @@ class FrontMatterReader:
         self.parse_competencies(meta.get("competencies"))
         self.parse_characters(meta.get("characters"))
         self.parse_outcomes(meta.get("outcomes"))
+        self.parse_accept(meta.get("accept"))
 
     def parse_variables(self, raw: Any) -> None:
         if raw is None:
@@ -127,6 +131,7 @@ class FrontMatterReader:
                 self.problem(line, NUMBER_VARIABLE, name=name)
                 continue
             self.variables[name] = value
+            self.variable_lines[name] = line
 
     def parse_competencies(self, raw: Any) -> None:
         if raw is None:
@@ -186,6 +191,13 @@ class FrontMatterReader:
         else:
             self.problem(self.meta_line("outcomes"), OUTCOMES_NOT_MAPPING)
             self.declared_outcomes = False
+
+    def parse_accept(self, raw: Any) -> None:
+        """``accept: [codes]`` (the whole file) and ``# accept: code`` comments (their line)."""
+        found, bad = front_matter_acceptances(raw, self.meta_line("accept"), self.front_lines)
+        if bad:
+            self.problem(self.meta_line("accept"), BAD_LIST)
+        self.accepts.extend(found)
 
     def parse_pass(self, raw: Any, ending_outcomes: set[str]) -> PassRule:
         if raw is None:

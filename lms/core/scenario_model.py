@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .accept import Acceptance
 from .problems import ERROR, Problem, as_params
 from .scenario_expr import Node, Value, evaluate, tree_from_json, tree_to_json
 
@@ -186,8 +187,26 @@ class RubricItem:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """What an ending takes for granted (``requires: promised and called_back``), at its file line.
+
+    The checker proves that every run reaching the ending satisfies it; a run never reads it.
+    """
+
+    condition: Condition
+    line: int = 0
+
+    def to_dict(self) -> dict:
+        return {**self.condition.to_dict(), "line": self.line}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Requirement:
+        return cls(Condition.from_dict(data), int(data.get("line", 0)))
+
+
+@dataclass(frozen=True)
 class Step:
-    """One step of the script (see ``STEP_KINDS`` for ``kind``)."""
+    """One step of the script (see ``STEP_KINDS`` for ``kind``); an ending may have a ``requires``."""
 
     id: str
     title: str
@@ -200,6 +219,7 @@ class Step:
     rubric: tuple[RubricItem, ...] = ()
     outcome: str | None = None
     debrief: str = ""
+    requires: Requirement | None = None
 
     @property
     def text(self) -> str:
@@ -227,6 +247,7 @@ class Step:
             "routes": [r.to_dict() for r in self.routes],
             "prompt": self.prompt, "rubric": [i.to_dict() for i in self.rubric],
             "outcome": self.outcome, "debrief": self.debrief,
+            "requires": None if self.requires is None else self.requires.to_dict(),
         }
 
     @classmethod
@@ -240,6 +261,7 @@ class Step:
             routes=tuple(Route.from_dict(x) for x in data.get("routes", ())),
             prompt=data.get("prompt", ""), rubric=tuple(RubricItem.from_dict(x) for x in data.get("rubric", ())),
             outcome=data.get("outcome"), debrief=data.get("debrief", ""),
+            requires=None if data.get("requires") is None else Requirement.from_dict(data["requires"]),
         )
 
 
@@ -290,7 +312,9 @@ class Scenario:
 
     ``variables`` maps every variable (built-in and declared) to its initial
     value; ``competencies`` holds the declared and the standard tags;
-    ``problems`` are the problems found while parsing.
+    ``problems`` are the problems found while parsing; ``variable_lines`` gives the front
+    matter line of each declared variable and ``accepts`` the author's markers that accept
+    warnings (:mod:`lms.core.accept`), both for the checker's messages.
     """
 
     path: str
@@ -304,6 +328,8 @@ class Scenario:
     intro: str = ""
     characters: tuple[str, ...] = ()
     problems: tuple[Problem, ...] = ()
+    variable_lines: dict[str, int] = field(default_factory=dict)
+    accepts: tuple[Acceptance, ...] = ()
     _index: dict[str, Step] = field(default_factory=dict, init=False, repr=False, compare=False)
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -350,6 +376,8 @@ class Scenario:
             "characters": list(self.characters),
             "steps": [s.to_dict() for s in self.steps],
             "problems": [_problem_data(p) for p in self.problems],
+            "variable_lines": dict(self.variable_lines),
+            "accepts": [a.to_dict() for a in self.accepts],
         }
 
     @classmethod
@@ -367,6 +395,8 @@ class Scenario:
             intro=data.get("intro", ""),
             characters=tuple(data.get("characters", ())),
             problems=tuple(_problem_from(p) for p in data.get("problems", ())),
+            variable_lines={str(k): int(v) for k, v in (data.get("variable_lines") or {}).items()},
+            accepts=tuple(Acceptance.from_dict(a) for a in data.get("accepts") or ()),
         )
         if isinstance(data.get("outline"), dict):
             scenario._cache["outline"] = dict(data["outline"])

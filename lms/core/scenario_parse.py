@@ -12,6 +12,7 @@ import difflib
 import re
 from typing import Any
 
+from .accept import body_marker, take_marker
 from .frontmatter import Document, split_front_matter
 from .problems import Problem, define
 from .scenario_expr import NUM, kind_of, parse_condition
@@ -28,6 +29,7 @@ from .scenario_model import (
     Effect,
     Line,
     Reply,
+    Requirement,
     Route,
     RubricItem,
     Scenario,
@@ -42,6 +44,7 @@ _ROUTE_RE = re.compile(r"^\s*(?:->|→)\s*(?P<rest>.*)$")
 _RUBRIC_RE = re.compile(r"^\s*[-*+]\s+\[[ xX]\](?!\()\s*(?P<label>.*)$")
 _REPLY_RE = re.compile(r"^\s*[-*+]\s+\[(?P<text>.*)\]\((?P<target>[^)]*)\)(?P<rest>.*)$")
 _OUTCOME_RE = re.compile(r"^\s*(?:\*\*)?(?:outcome|итог)\s*:\s*(?:\*\*)?\s*(?P<name>.*?)\s*$", re.IGNORECASE)
+_REQUIRES_RE = re.compile(r"^\s*(?:\*\*)?requires\s*:\s*(?:\*\*)?\s*(?P<condition>.*?)\s*$", re.IGNORECASE)
 _FREE_TEXT_RE = re.compile(
     r"^\s*(?:\*\*)?(?:write your reply|ваш ответ)\s*:\s*(?:\*\*)?\s*(?P<prompt>.*?)\s*$", re.IGNORECASE
 )
@@ -115,6 +118,12 @@ REPLIES_AND_ROUTES = define("scenario.replies-and-routes", "step '%(step)s' has 
                                                            "either offers replies or routes automatically")
 LEADS_NOWHERE = define("scenario.leads-nowhere", "step '%(step)s' leads nowhere: add replies '- [Reply](#next-step)', "
                        "a route '-> #next-step', 'Write your reply:' with a rubric, or 'outcome: name' for an ending")
+REQUIRES_NOT_ENDING = define("scenario.requires-not-ending", "'requires:' belongs to an ending (a step with "
+                             "'outcome:'); step '%(step)s' is not one: move the line to the ending it describes")
+REQUIRES_EMPTY = define("scenario.requires-empty", "'requires:' needs a condition that every run reaching this "
+                        "ending satisfies, e.g. 'requires: promised and called_back'")
+SECOND_REQUIRES = define("scenario.second-requires", "step '%(step)s' already has 'requires:' at line %(line)s; "
+                         "combine the conditions with 'and'")
 ROUTE_SYNTAX = define("scenario.route-syntax", "a route names the next step: '-> #step-id [effects] [if condition]'")
 
 
@@ -216,15 +225,24 @@ class _ScenarioParser(FrontMatterReader):
         intro: list[str] = []
         title_from_body: str | None = None
         sections: list[tuple[str, str | None, int, list[tuple[int, str]]]] = []
+        heading_marks: list[tuple[tuple[str, ...], int, int]] = []  # codes, line, index of the section
         in_fence = False
         for offset, text in enumerate(body):
             line = self.doc.file_line(offset)
             if _FENCE_RE.match(text):
                 in_fence = not in_fence
-            heading = None if in_fence else _STEP_RE.match(text)
+            marked = None if in_fence else take_marker(text)
+            heading = None if in_fence else _STEP_RE.match(marked[0] if marked else text)
             if heading:
+                if marked:  # on the step's heading: the whole step
+                    heading_marks.append((marked[1], line, len(sections)))
                 sections.append((heading.group("title"), heading.group("id"), line, []))
                 continue
+            if marked is not None and not sections:  # before the first step: the whole file (or that line)
+                self.accepts.append(body_marker(marked[1], line, marked[0], None))
+                if not marked[0].strip():
+                    continue
+                text = marked[0]
             if sections:
                 sections[-1][3].append((line, text))
             else:
@@ -234,6 +252,9 @@ class _ScenarioParser(FrontMatterReader):
                 else:
                     intro.append(text)
 
+        for codes, line, index in heading_marks:
+            entries = sections[index][3]
+            self.accepts.append(body_marker(codes, line, "", (line, entries[-1][0] if entries else line)))
         steps: list[Step] = []
         seen: dict[str, int] = {}
         for title, step_id, line, entries in sections:
@@ -288,7 +309,7 @@ class _ScenarioParser(FrontMatterReader):
                       [*self.outcome_labels, *sorted(ending_outcomes - set(self.outcome_labels))]},
             pass_rule=pass_rule, intro="\n".join(intro).strip(),
             characters=tuple(dict.fromkeys(self.characters.values())),
-            problems=tuple(problems),
+            problems=tuple(problems), variable_lines=dict(self.variable_lines), accepts=tuple(self.accepts),
         )
         return scenario, problems
 
@@ -302,7 +323,9 @@ class _ScenarioParser(FrontMatterReader):
         outcome_line = 0
         free_text_line = 0
         prompt = ""
+        requires: Requirement | None = None
         in_fence = False
+        section = (line, entries[-1][0] if entries else line)
         for ln, text in entries:
             if _FENCE_RE.match(text):
                 in_fence = not in_fence
@@ -311,6 +334,21 @@ class _ScenarioParser(FrontMatterReader):
                     debrief.append(text)
                 else:
                     speech.append((ln, text))
+                continue
+            marked = take_marker(text)
+            if marked is not None:  # the author accepts a warning of this line, or of the whole step
+                self.accepts.append(body_marker(marked[1], ln, marked[0], section))
+                if not marked[0].strip():
+                    continue
+                text = marked[0]
+            if m := _REQUIRES_RE.match(text):
+                if requires is not None:
+                    self.problem(ln, SECOND_REQUIRES, step=step_id, line=requires.line)
+                    continue
+                source = m.group("condition")
+                if not source:
+                    self.problem(ln, REQUIRES_EMPTY)
+                requires = Requirement(self.condition(source, ln) if source else Condition("", None), ln)
                 continue
             if m := _ROUTE_RE.match(text):
                 route = self.route(m.group("rest"), ln)
@@ -364,6 +402,9 @@ class _ScenarioParser(FrontMatterReader):
             else:
                 speech.append((ln, text))
 
+        if requires is not None and not outcome_line:
+            self.problem(requires.line, REQUIRES_NOT_ENDING, step=step_id)
+            requires = None
         kind = CHOICE
         if outcome_line:
             kind = ENDING
@@ -394,7 +435,7 @@ class _ScenarioParser(FrontMatterReader):
         return Step(
             id=step_id, title=title, kind=kind, line=line, lines=self.speech(speech),
             replies=tuple(replies), routes=tuple(routes), prompt=prompt, rubric=tuple(rubric),
-            outcome=outcome, debrief="\n".join(debrief).strip(),
+            outcome=outcome, debrief="\n".join(debrief).strip(), requires=requires,
         )
 
     @staticmethod

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..activities.base import get as kind_of
 from ..activities.base import kinds
 from ..core import status as status_rules
-from ..core.assets import IMAGE_TYPES, image_matches
+from ..core.assets import ASSET_TYPES, SVG_CONTENT_SECURITY_POLICY, SVG_TYPE, image_matches
 from ..i18n import LANGUAGES, current_language
 from ..models import Blob, Course, CourseVersion, Enrollment, VersionFile
 from ..practice import service as practice
@@ -143,10 +143,12 @@ def course_file(slug: str, token: str, path: str) -> ResponseReturnValue:
     ).first()
     extension = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
     # A version stored before images were checked may hold anything under an image's name.
-    if row is None or extension not in IMAGE_TYPES or len(token) < 8 or not image_matches(path, bytes(row[0])):
+    if row is None or extension not in ASSET_TYPES or len(token) < 8 or not image_matches(path, bytes(row[0])):
         abort(404)
-    mimetype = IMAGE_TYPES[extension]
+    mimetype = ASSET_TYPES[extension]
     response = current_app.response_class(bytes(row[0]), mimetype=mimetype)
+    if mimetype == SVG_TYPE:  # shapes and text only (checked above); nothing in it may run or load
+        response.headers["Content-Security-Policy"] = SVG_CONTENT_SECURITY_POLICY
     response.cache_control.private = True
     response.cache_control.max_age = 31536000
     response.cache_control.immutable = True

@@ -8,7 +8,6 @@ problems is refused with :class:`PublishRefused`, which carries them.
 """
 from __future__ import annotations
 
-import difflib
 import io
 import posixpath
 import stat
@@ -24,6 +23,7 @@ from ..core.assets import image_matches
 from ..core.content import ASSET_EXTENSIONS, SLUG_RE, CourseContent, Limits, load_course
 from ..core.folders import megabytes
 from ..core.problems import Problem, define
+from ..core.version_notes import published_note, rollback_note, zip_note
 from ..models import AuditEntry, Course, CourseEditor, CourseVersion, Draft, User
 from .content import ImportResult, store_version, version_files
 from .users import find_user
@@ -177,7 +177,7 @@ def publish(session: Session, course: Course, limits: Limits, actor: User | None
     content, problems = check_working(session, course, limits)
     if problems or content is None:
         raise PublishRefused(problems)
-    result = store_version(session, content, actor, note=note or "published from the editor")
+    result = store_version(session, content, actor, note=note.strip() or published_note())
     discard(session, course)
     return result
 
@@ -201,34 +201,10 @@ def rollback(session: Session, course: Course, number: int, limits: Limits, acto
     latest = latest_version(session, course)
     if latest is not None and latest.content_hash == content.content_hash:
         raise AuthoringError(ALREADY_CURRENT, number=number)
-    result = store_version(session, content, actor, note=f"rollback to version {number}")
+    result = store_version(session, content, actor, note=rollback_note(number))
     session.add(AuditEntry(actor_id=actor.id if actor else None, action="course.rollback", target=course.slug,
                            details={"to": number, "new": result.version_number}))
     session.flush()
-    return result
-
-
-@dataclass(frozen=True)
-class FileDiff:
-    path: str
-    status: str  # added | deleted | changed
-    lines: tuple[str, ...]
-
-
-def diff_files(old: dict[str, bytes], new: dict[str, bytes], old_label: str, new_label: str) -> list[FileDiff]:
-    result = []
-    for path in sorted(set(old) | set(new)):
-        a, b = old.get(path), new.get(path)
-        if a == b:
-            continue
-        status = "added" if a is None else "deleted" if b is None else "changed"
-        if posixpath.splitext(path)[1].lower() in ASSET_EXTENSIONS:
-            lines: tuple[str, ...] = ()
-        else:
-            lines = tuple(difflib.unified_diff(
-                (a or b"").decode("utf-8", "replace").splitlines(), (b or b"").decode("utf-8", "replace").splitlines(),
-                f"{old_label}/{path}", f"{new_label}/{path}", lineterm="", n=2))
-        result.append(FileDiff(path, status, lines))
     return result
 
 
@@ -380,7 +356,7 @@ def import_zip(session: Session, data: bytes, limits: Limits, actor: User, max_u
     content, problems = load_course(slug, read_course_zip(course_zip), slug, limits)
     if problems or content is None:
         raise PublishRefused(problems)
-    result = store_version(session, content, actor, note="imported from a zip")
+    result = store_version(session, content, actor, note=zip_note())
     if course is None:
         # store_version has just made the course (slugs are unique)
         created = session.scalars(select(Course).where(Course.slug == slug)).one()

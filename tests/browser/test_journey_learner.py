@@ -1,11 +1,12 @@
 """A learner takes the built-in course from its first lesson to a verified certificate, in a real browser.
 
 Everything the learner does goes through the pages: every lesson is marked done,
-every quiz answered and submitted, every role-play played to a passing ending.
+every quiz answered and submitted, every role-play played to a passing ending,
+every on-the-job task handed in.
 The answers and the paths are not written here: they come from the parsed
 course (``lms.core``), so the test follows the content as it is. The Arabic
 variant picks Arabic as the interface language: the pages turn right-to-left,
-the three-keys module is in Arabic and the others fall back to English.
+every lesson is in Arabic, and an activity not yet translated falls back to English.
 """
 from __future__ import annotations
 
@@ -163,6 +164,15 @@ def play_scenario(page, t, activity):
                                          "a comment here after the review."))
 
 
+def hand_in_task(page, t, activity):
+    """An on-the-job task: the learner writes what they did and hands it in (course.md counts a hand-in;
+    the trainer's review comes later)."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(activity.title)
+    page.get_by_label(t("What you did")).fill(WRITTEN_REPLY[activity.language])
+    page.get_by_role("button", name=t("Hand in for review"), exact=True).click()
+    expect(page.locator(".task-submission")).to_have_count(1)
+
+
 @pytest.mark.parametrize("language", ["ru", "ar"])
 def test_learner_takes_the_builtin_course_to_a_verified_certificate(page, browser, live_server, auth, runner,
                                                                       language):
@@ -201,7 +211,10 @@ def test_learner_takes_the_builtin_course_to_a_verified_certificate(page, browse
             take_quiz(page, t, activity)
             page.get_by_role("link", name=t("Back to the course")).click()
         else:
-            play_scenario(page, t, activity)
+            if activity.kind == "task":
+                hand_in_task(page, t, activity)
+            else:
+                play_scenario(page, t, activity)
             finished = page.get_by_role("status").filter(has_text=t("Well done! You have completed the course."))
             expect(finished).to_have_count(1 if activity is activities[-1] else 0)
             page.get_by_role("navigation", name=t("Breadcrumbs")).get_by_role("link", name=edition.title).click()

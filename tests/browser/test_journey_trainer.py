@@ -22,7 +22,6 @@ from support.browser import open_menu
 pytestmark = pytest.mark.browser
 
 COURSE = "/training/courses/sample"
-QUIZ_FILE = "02-practice/03-quiz.md"
 OLD_QUESTION = "Сколько минут на ответ?"
 FIXED_QUESTION = "За сколько минут нужно ответить на заявку?"
 #: the browser's locale, the page direction, the course title and a group name in each language
@@ -121,14 +120,15 @@ def test_trainer_assigns_reviews_fixes_a_question_and_the_learner_sees_it(
         open_menu(trainer)
         trainer.get_by_role("link", name=_("Courses"), exact=True).click()
         trainer.get_by_role("link", name="Основы сервиса").click()
-        trainer.get_by_role("link", name=QUIZ_FILE).click()
-        editor = trainer.get_by_label(_("Markdown"))
+        trainer.locator(".outline").get_by_role("link", name="Проверка знаний").click()  # the quiz, by its title
+        editor = trainer.get_by_label(_("Source (Markdown)"))
         text = editor.input_value()
         assert f"## {OLD_QUESTION} {{#speed}}" in text
         editor.fill(text.replace(OLD_QUESTION, FIXED_QUESTION))
         trainer.get_by_role("button", name=_("Save draft")).click()
         expect(trainer.locator(".flashes")).to_contain_text(_("Draft saved. Learners see it after you publish."))
         trainer.get_by_role("navigation", name=_("Breadcrumbs")).get_by_role("link", name="sample").click()
+        trainer.get_by_label(_("What changed in this version?")).fill("Вопрос о сроках переформулирован")
         trainer.get_by_role("button", name=_("Publish"), exact=True).click()
         expect(trainer.locator(".flashes")).to_contain_text(
             _("Published version %(number)s. Learners now see it.") % {"number": 2})

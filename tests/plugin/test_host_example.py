@@ -137,7 +137,7 @@ def test_the_editor_previews_live_in_the_shop_layout(shop):
     head = page.split("</head>")[0]
     for asset in ("lms/lms.css", "lms/author.css", "lms/lms.js", "lms/author.js"):
         assert f"/training/static/{asset}?v=" in head, asset
-    assert 'class="editor" data-preview-url="/training/author/sample/preview?path=' in page
+    assert 'class="editor lms-wide" data-preview-url="/training/author/sample/preview?path=' in page
     preview = client.post(f"/training/author/sample/preview?path={LESSON}", data={"text": "Answer in **ten** minutes."},
                           headers={"X-CSRFToken": csrf_from(page)})
     assert preview.status_code == 200 and "<strong>ten</strong>" in preview.get_json()["html"]

@@ -118,7 +118,7 @@ def seed(app, language: str) -> dict:
     markdown = lesson.replace("10–30 минут", "10–20 минут")
     assert markdown != lesson
     assert post(trainer, edit, {"text": markdown, "action": "save"}, page=edit).status_code == 302
-    assert post(trainer, "/training/author/sample/publish", page="/training/author/sample/").status_code == 302
+    assert post(trainer, "/training/author/sample/publish", {"note": "10–20 минут"}, page="/training/author/sample/").status_code == 302
     assert post(trainer, "/training/author/new", {"slug": "new-course", "title": "Новый курс", "language": language},
                 page="/training/author/").status_code == 302
     # a group of two learners with three courses, one of them overdue

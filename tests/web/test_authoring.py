@@ -1,5 +1,6 @@
 """Authoring in the browser: drafts, live preview with inline problems, publish, diff, rollback, zip."""
 import io
+import re
 import zipfile
 
 import pytest
@@ -39,7 +40,7 @@ def test_trainer_edits_previews_fixes_and_publishes_and_the_learner_reads_it(cli
     client.post(edit_url(), data={"csrf_token": token, "text": fixed, "action": "save"})
     overview = client.get("/training/author/sample/").get_data(as_text=True)
     assert "change-changed" in overview and versions(app) == 1
-    published = client.post("/training/author/sample/publish", data={"csrf_token": token})
+    published = client.post("/training/author/sample/publish", data={"csrf_token": token, "note": "Новый текст"})
     assert published.status_code == 302 and versions(app) == 2
     auth.logout()
     auth.as_role("learner")
@@ -52,7 +53,7 @@ def test_publishing_with_problems_is_refused_and_writes_nothing(client, auth, ap
     make_editor(app, "sample", "trainer@example.com")
     token = csrf_from(client.get(edit_url()).get_data(as_text=True))
     client.post(edit_url(), data={"csrf_token": token, "text": "---\ntitle: [broken\n---\n", "action": "save"})
-    refused = client.post("/training/author/sample/publish", data={"csrf_token": token})
+    refused = client.post("/training/author/sample/publish", data={"csrf_token": token, "note": "Новый текст"})
     assert refused.status_code == 400 and "sample/01-basics/02-speed.md:2:" in refused.get_data(as_text=True)
     assert versions(app) == 1
 
@@ -63,10 +64,11 @@ def test_versions_can_be_compared_and_rolled_back(client, auth, app, sample_cour
     token = csrf_from(client.get(edit_url()).get_data(as_text=True))
     client.post(edit_url(), data={"csrf_token": token, "action": "save",
                                   "text": "---\ntitle: Скорость ответа\n---\nНовый текст урока.\n"})
-    client.post("/training/author/sample/publish", data={"csrf_token": token})
+    client.post("/training/author/sample/publish", data={"csrf_token": token, "note": "Новый текст"})
     diff = client.get("/training/author/sample/versions?a=1&b=2").get_data(as_text=True)
-    assert '<span class="add">+Новый текст урока.</span>' in diff
-    assert '<span class="del">-Отвечайте на заявку за 10–30 минут.</span>' in diff
+    assert re.search(r'<ins class="diff-ins"><span class="visually-hidden"[^>]*>[^<]*</span>Новый текст урока.</ins>', diff)
+    assert re.search(r'<del class="diff-del"><span class="visually-hidden"[^>]*>[^<]*</span>Отвечайте на заявку за '
+                     r'10–30 минут.</del>', diff)
     client.post("/training/author/sample/rollback", data={"csrf_token": token, "number": "1"})
     assert versions(app) == 3
     assert "Отвечайте на заявку за 10–30 минут." in client.get(edit_url()).get_data(as_text=True)
@@ -115,7 +117,7 @@ def test_a_new_course_starts_as_a_draft_and_publishes(client, auth, app):
     client.post("/training/author/new", data={"csrf_token": token, "slug": "new-course", "title": "Новый курс",
                                               "language": "ru"})
     assert "01-start/01-first-lesson.md" in client.get("/training/author/new-course/").get_data(as_text=True)
-    client.post("/training/author/new-course/publish", data={"csrf_token": token})
+    client.post("/training/author/new-course/publish", data={"csrf_token": token, "note": "Первая версия"})
     assert client.get("/training/courses/new-course/").status_code == 200
 
 

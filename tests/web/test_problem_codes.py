@@ -48,7 +48,7 @@ def test_a_trainer_sees_the_editors_problems_in_the_interface_language(client, a
 
     client.post(edit, data={"csrf_token": token, "text": BROKEN, "action": "save"})
     for page in (client.get(edit), client.get("/training/author/sample/"),
-                 client.post("/training/author/sample/publish", data={"csrf_token": token})):
+                 client.post("/training/author/sample/publish", data={"csrf_token": token, "note": "Ссылка"})):
         html = page.get_data(as_text=True)
         assert BROKEN_LINK[language] in html, page.request.path
         assert BROKEN_LINK["en"] not in html and "points to no lesson" not in html

@@ -42,6 +42,10 @@ RESTRICTED_IN_AREA = {  # endpoints stricter than their area
     "lms.author.versions": set(),
     "lms.author.export_zip": set(),
     "lms.author.remove_editor": set(),
+    "lms.author.scenario_map": set(),
+    "lms.author.play": set(),
+    "lms.author.play_activity": set(),
+    "lms.author.play_action": set(),
 }
 
 

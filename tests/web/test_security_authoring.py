@@ -338,7 +338,7 @@ def do_edit(client, token):
 
 
 def do_publish(client, token):
-    return client.post("/training/author/sample/publish", data={"csrf_token": token})
+    return client.post("/training/author/sample/publish", data={"csrf_token": token, "note": "Взлом"})
 
 
 def do_rollback(client, token):

@@ -23,7 +23,8 @@ def publish_edited_quiz(client, auth):
     text = html.unescape(text).replace("## Сколько минут на ответ? {#speed}", "## За сколько минут ответить? {#reply-time}")
     token = csrf_from(editor)
     client.post(f"/training/author/sample/edit?path={QUIZ_FILE}", data={"csrf_token": token, "text": text, "action": "save"})
-    published = client.post("/training/author/sample/publish", data={"csrf_token": token})
+    published = client.post("/training/author/sample/publish", data={"csrf_token": token,
+                                                                    "note": "Новый вопрос"})
     assert published.status_code == 302, re.findall(r"<code>(.*?)</code>", published.get_data(as_text=True))
     auth.logout()
 

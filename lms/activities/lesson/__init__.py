@@ -46,6 +46,10 @@ class LessonKind(ActivityKind):
     def parse(self, doc: Document, render: Callable[[str], Rendered]) -> ParsedActivity:
         return parse_lesson(doc, render)
 
+    def learner_text(self, html: str, data: Mapping[str, Any]) -> list[str]:
+        """The objectives at the top of the page, then the text."""
+        return [*(f"• {item}" for item in data.get("objectives") or []), *super().learner_text(html, data)]
+
     def label(self) -> str:
         return _("Lesson")
 

@@ -17,6 +17,7 @@ from ...models import ActivityContent, QuizAttempt, Review
 from ..base import ActivityKind, ActivityPage, AnalysisSection, DashboardPanel, register
 from . import insight, service, views
 from .content import parse_quiz
+from .text import quiz_text
 
 
 class QuizKind(ActivityKind):
@@ -25,7 +26,7 @@ class QuizKind(ActivityKind):
     completion_rules = frozenset({"passed", "attempted"})
     default_rule = "passed"
     graded = True
-    measures = ("questions", "question_types")
+    measures = ("questions", "question_types", "application_percent")
     reviewable = True
     scored = True
     xapi_type = xapi.ACTIVITY_TYPES["quiz"]
@@ -35,6 +36,13 @@ class QuizKind(ActivityKind):
 
     def parse(self, doc: Document, render: Callable[[str], Rendered]) -> ParsedActivity:
         return parse_quiz(doc, render)
+
+    def learner_text(self, html: str, data: Mapping[str, Any]) -> list[str]:
+        return quiz_text(data)
+
+    help_template = "lms/activities/quiz_help.html"
+    draft_player = True
+    preview_template = "lms/activities/quiz_preview.html"
 
     def label(self) -> str:
         return _("Quiz")

@@ -26,7 +26,10 @@ def parse_quiz(doc: Document, render: Callable[[str], Rendered]) -> ParsedActivi
     minutes = doc.meta.get("minutes") if isinstance(doc.meta.get("minutes"), int) else None
     if minutes is None:
         minutes = max(1, round(len(quiz.questions) * MINUTES_PER_QUESTION))
-    measures = {"questions": len(quiz.questions), "question_types": len({q.type for q in quiz.questions})}
+    graded = [q for q in quiz.questions if q.graded]
+    measures = {"questions": len(quiz.questions), "question_types": len({q.type for q in quiz.questions}),
+                "application_percent": round(100 * sum(q.level == "application" for q in graded) / len(graded))
+                if graded else 0}
     errors = [p for p in problems if p.severity != WARNING]
     warnings = [p for p in problems if p.severity == WARNING]
     return ParsedActivity(title=quiz.title, data=data, minutes=minutes, problems=errors, warnings=warnings,

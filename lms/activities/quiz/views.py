@@ -59,16 +59,24 @@ def quiz_view(page: ActivityPage) -> Any:
     }
     if current is None:
         return render_template("lms/activities/quiz_intro.html", **context)
-    plan = quizzes.plan_of(current)
     # the page names choices by the attempt's tokens, never by the ids written in the quiz file
-    tokens = quizzes.tokens_for(current, current_app.secret_key)
+    return attempt_page(context, quiz, current, quizzes.tokens_for(current, current_app.secret_key),
+                        content.data.get("html", {}), course.slug)
+
+
+def attempt_page(context: dict[str, Any], quiz: core.Quiz, attempt: QuizAttempt, tokens: core.AttemptTokens,
+                 html: dict[str, Any], slug: str) -> Any:
+    """The open ``attempt``'s page: its questions (one or all, as the quiz lays them out) or, with
+    ``?summary=1``, the check before submitting. ``context`` holds what every quiz page shows (the
+    course, the quiz, ``base``...); ``tokens`` name the choices; ``html`` is the questions' rendered text."""
+    plan = quizzes.plan_of(attempt)
     questions = [tokens.public_question(quiz, qid, plan) for qid in plan.question_ids]
     one_per_page = quiz.settings.layout == "one_per_page"
-    saved = current.answers or {}
+    saved = attempt.answers or {}
     asked = [q for q in questions if core.strategy_for(q["type"]).graded]
     context.update(
-        attempt=current, questions=questions, one_per_page=one_per_page, flagged=set(quizzes.flagged(current)),
-        deadline=quizzes.aware(current.deadline), total=len(asked),
+        attempt=attempt, questions=questions, one_per_page=one_per_page, flagged=set(quizzes.flagged(attempt)),
+        deadline=quizzes.aware(attempt.deadline), total=len(asked),
         answered=sum(1 for q in asked if q["id"] in saved),
     )
     if request.args.get("summary"):
@@ -79,14 +87,13 @@ def quiz_view(page: ActivityPage) -> Any:
     feedback = {}
     if quiz.settings.feedback == "immediate":
         for question in shown:
-            graded = quizzes.grade_preview(quiz, current, question["id"])
+            graded = quizzes.grade_preview(quiz, attempt, question["id"])
             if graded is not None:
                 feedback[question["id"]] = graded
-    html = content.data.get("html", {})
     context.update(
         shown=shown, index=index, answers=quizzes.page_answers(quiz, plan, tokens, saved), feedback=feedback,
-        texts={qid: with_links(html.get(qid, {}).get("text", ""), course.slug) for qid in plan.question_ids},
-        explanations={qid: with_links(html.get(qid, {}).get("explanation", ""), course.slug) for qid in feedback},
+        texts={qid: with_links(html.get(qid, {}).get("text", ""), slug) for qid in plan.question_ids},
+        explanations={qid: with_links(html.get(qid, {}).get("explanation", ""), slug) for qid in feedback},
     )
     return render_template("lms/activities/quiz_take.html", **context)
 
@@ -268,23 +275,8 @@ def quiz_result(slug: str, module: str, activity: str, number: int) -> ResponseR
     taken = pinned(session, attempt, content, language)
     quiz = quizzes.quiz_of(taken, parsed_cache())
     plan = quizzes.plan_of(attempt)
-    html = taken.data.get("html", {})
-    links = taken.data.get("lesson_links", {})
-    results = {r["question_id"]: r for r in (attempt.result or {}).get("results", [])}
     solutions = quizzes.shows_solutions(quiz)  # the attempt is submitted: the server redirected an open one
-    rows = []
-    for qid in plan.question_ids:
-        question = core.public_question(quiz, qid, plan)
-        if not core.strategy_for(question["type"]).graded:
-            continue  # a block of text between questions: nothing to review
-        rows.append({
-            "question": question, "text": with_links(html.get(qid, {}).get("text", ""), course.slug),
-            "explanation": with_links(html.get(qid, {}).get("explanation", ""), course.slug),
-            "lesson": with_links(f'"{links[qid]}"', course.slug).strip('"') if links.get(qid) else None,
-            "result": results.get(qid, {}),
-            "answer": quizzes.describe_answer(quiz.question(qid), (attempt.answers or {}).get(qid)),
-            "solution": core.describe_solution(quiz.question(qid)) if solutions else "",
-        })
+    rows = result_rows(quiz, plan, attempt, taken.data, course.slug, solutions)
     edition = version.manifest["editions"][language]
     next_key = neighbours(edition, content.key)[1]
     following = next((a for m in edition["modules"] for a in m["activities"] if a["key"] == next_key), None)
@@ -296,6 +288,30 @@ def quiz_result(slug: str, module: str, activity: str, number: int) -> ResponseR
         following={"url": activity_url(course.slug, following["key"]), "title": following["title"]} if following else None,
         released={r.item_id: r for r in reviews.released_for(session, "quiz", attempt.id)},
     )
+
+
+def result_rows(quiz: core.Quiz, plan: core.AttemptPlan, attempt: QuizAttempt, data: dict[str, Any], slug: str,
+                solutions: bool) -> list[dict[str, Any]]:
+    """The results page's rows of a submitted ``attempt``: each graded question with its text, the
+    learner's answer and the verdict; with ``solutions``, also the right answer. ``data`` is the
+    quiz's stored data (its rendered texts and lesson links)."""
+    html = data.get("html", {})
+    links = data.get("lesson_links", {})
+    results = {r["question_id"]: r for r in (attempt.result or {}).get("results", [])}
+    rows = []
+    for qid in plan.question_ids:
+        question = core.public_question(quiz, qid, plan)
+        if not core.strategy_for(question["type"]).graded:
+            continue  # a block of text between questions: nothing to review
+        rows.append({
+            "question": question, "text": with_links(html.get(qid, {}).get("text", ""), slug),
+            "explanation": with_links(html.get(qid, {}).get("explanation", ""), slug),
+            "lesson": with_links(f'"{links[qid]}"', slug).strip('"') if links.get(qid) else None,
+            "result": results.get(qid, {}),
+            "answer": quizzes.describe_answer(quiz.question(qid), (attempt.answers or {}).get(qid)),
+            "solution": core.describe_solution(quiz.question(qid)) if solutions else "",
+        })
+    return rows
 
 
 def score_charts(scores: list) -> list[tuple[Any, list[str], Any]]:

@@ -24,6 +24,7 @@ from ..base import (
 )
 from . import insight, service, views
 from .content import parse_scenario
+from .text import scenario_text
 
 
 class ScenarioKind(ActivityKind):
@@ -41,6 +42,14 @@ class ScenarioKind(ActivityKind):
 
     def parse(self, doc: Document, render: Callable[[str], Rendered]) -> ParsedActivity:
         return parse_scenario(doc, render)
+
+    def learner_text(self, html: str, data: Mapping[str, Any]) -> list[str]:
+        return scenario_text(data)
+
+    help_template = "lms/activities/scenario_help.html"
+    draft_player = True
+    preview_template = "lms/activities/scenario_preview.html"
+    studio_map = True
 
     def label(self) -> str:
         return _("Role-play")

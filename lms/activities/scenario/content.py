@@ -33,7 +33,8 @@ def parse_scenario(doc: Document, render: Callable[[str], Rendered]) -> ParsedAc
         checked = _CHECKS.get(key)
         if checked is None:
             report = check_scenario(scenario)
-            checked = _remember(_CHECKS, key, (tuple(report.errors), tuple(report.warnings)))
+            # accepted warnings travel with the others, marked: listed, but never failing --strict
+            checked = _remember(_CHECKS, key, (tuple(report.errors), (*report.warnings, *report.accepted)))
         errors, warnings = checked
         problems.extend(errors)
     data = _DATA.get(key)

@@ -187,12 +187,16 @@ class Turn:
 
 def transcript(session: Session, run: ScenarioRun, content: ActivityContent, cache: Cache = None) -> list[Turn]:
     """The dialogue so far, rebuilt from the run's path and the stored free texts."""
-    scenario = scenario_of(content, cache)
-    rendered = content.data.get("html", {})
     texts = dict(session.execute(select(Review.item_id, Review.answer).where(
         Review.kind == KIND, Review.source_id == run.id)).all())
+    return dialogue(scenario_of(content, cache), content.data.get("html", {}), state_of(run), texts)
+
+
+def dialogue(scenario: engine.Scenario, rendered: dict[str, Any], state: engine.RunState,
+             texts: dict[str, str]) -> list[Turn]:
+    """The dialogue of a run in ``state``: the lines of every step it met (``rendered``: the steps'
+    HTML) and the learner's replies, the written ones taken from ``texts`` (step id -> text)."""
     turns: list[Turn] = []
-    state = state_of(run)
     steps = [step_id for step_id, _ in state.path] + [state.step_id]
     actions = [action for _, action in state.path] + [None]
     for step_id, action in zip(steps, actions, strict=True):

@@ -69,21 +69,31 @@ def scenario_view(page: ActivityPage) -> Any:
     }
     if run is not None:
         state = scenarios.state_of(run)
-        step = engine.view(scenario, state)
-        rendered = content.data.get("html", {}).get(step.step_id, {})
-        turns = scenarios.transcript(session, run, content, cache)
+        context.update(player_context(
+            scenario, state, content.data, scenarios.transcript(session, run, content, cache),
+            scenarios.run_summary(session, run, content, cache) if state.finished else None, course.slug))
         context.update(
-            state=state, step=step, turns=turns, latest=latest_turn(turns), mood_text=signed(state.mood),
             after=milestones.next_step(page) if state.finished else None,
-            prompt_html=Markup(rendered.get("prompt", "")),  # nosec B704 # nh3-sanitised at import
-            debrief_html=with_links(rendered.get("debrief", ""), course.slug),
-            summary=scenarios.run_summary(session, run, content, cache) if state.finished else None,
             released=reviews.released_for(session, scenarios.KIND, run.id) if state.finished else [],
-            lesson_links={tag: link_in(href, course.slug)
-                          for tag, href in content.data.get("lesson_links", {}).items() if href},
-            mood_max=max(5, abs(state.mood)),
         )
     return render_template("lms/activities/scenario.html", **context)
+
+
+def player_context(scenario: engine.Scenario, state: engine.RunState, data: dict[str, Any],
+                   turns: list[scenarios.Turn], summary: engine.RunSummary | None, slug: str) -> dict[str, Any]:
+    """What the player page shows of a run in ``state``: the conversation so far, the mood, the
+    current step's replies or, at an ending (``summary``), the outcome and the debrief. ``data`` is
+    the scenario's stored data (its rendered texts and lesson links)."""
+    step = engine.view(scenario, state)
+    rendered = data.get("html", {}).get(step.step_id, {})
+    return {
+        "state": state, "step": step, "turns": turns, "latest": latest_turn(turns), "mood_text": signed(state.mood),
+        "prompt_html": Markup(rendered.get("prompt", "")),  # nosec B704 # nh3-sanitised at import
+        "debrief_html": with_links(rendered.get("debrief", ""), slug),
+        "summary": summary,
+        "lesson_links": {tag: link_in(href, slug) for tag, href in data.get("lesson_links", {}).items() if href},
+        "mood_max": max(5, abs(state.mood)),
+    }
 
 
 def _run_or_400(session: Session, enrollment: Enrollment, content: ActivityContent) -> ScenarioRun | None:
@@ -136,17 +146,21 @@ def scenario_reply(slug: str, module: str, activity: str) -> ResponseReturnValue
         return redirect(player_url(slug, content.key, LATEST))
     except engine.InvalidMove as exc:
         session.rollback()
-        message = str(exc)
-        if "empty" in message:
-            flash(_("Write your reply before sending it."), "error")
-        elif "limit" in message:
-            flash(_("Your reply is too long; keep it under 5000 characters."), "error")
-        else:
-            flash(_("This conversation has moved on; here is where it stands now."), "error")
+        flash(refusal(exc), "error")
     except StaleDataError:
         session.rollback()
         flash(_("This conversation has moved on; here is where it stands now."), "error")
     return redirect(activity_url(slug, content.key))  # from the top, where the message is
+
+
+def refusal(exc: engine.InvalidMove) -> str:
+    """Why the engine refused a reply, in the learner's words."""
+    message = str(exc)
+    if "empty" in message:
+        return _("Write your reply before sending it.")
+    if "limit" in message:
+        return _("Your reply is too long; keep it under 5000 characters.")
+    return _("This conversation has moved on; here is where it stands now.")
 
 
 def competency_chart(competencies: list) -> Any:

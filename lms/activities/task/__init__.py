@@ -35,6 +35,12 @@ class TaskKind(ActivityKind):
     def parse(self, doc: Document, render: Callable[[str], Rendered]) -> ParsedActivity:
         return parse_task(doc, render)
 
+    def learner_text(self, html: str, data: Mapping[str, Any]) -> list[str]:
+        """The instructions, then the rubric the learner reads (☐)."""
+        return [*super().learner_text(html, data), *(f"☐ {item['label']}" for item in data.get("rubric") or [])]
+
+    help_template = "lms/activities/task_help.html"
+
     def label(self) -> str:
         return _("Task")
 

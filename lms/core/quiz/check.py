@@ -7,7 +7,10 @@
   without shuffling, or from the printed file).
 - ``duplicate-question``: two questions whose normalised texts are at least 90 % alike.
 
-All three are warnings: the quiz works, but measures less than it should.
+All three are warnings: the quiz works, but measures less than it should. An author who means
+it accepts one with a marker (:mod:`lms.core.accept`): ``<!-- accept: duplicate-question -->`` in
+a question, or, for the two that concern the whole quiz, ``accept: [position-bias]`` in the front
+matter; the warning is still listed, as accepted.
 """
 from __future__ import annotations
 
@@ -26,6 +29,11 @@ POSITION = define("position-bias",
                   "the correct option is option %(position)s in %(count)s of %(total)s choice questions: "
                   "a learner can guess by position; move some correct options")
 DUPLICATE = define("duplicate-question", "this question is almost the same as the one at line %(other)s")
+
+#: the warnings a marker may accept; those about the whole quiz only in the front matter (or before the
+#: first question), not in the question they happen to be reported at
+WARNING_CODES = frozenset({LONGEST_OPTION, POSITION, DUPLICATE})
+QUIZ_WIDE = frozenset({LONGEST_OPTION, POSITION})
 
 #: the fewest choice questions the two bias checks need to say anything
 MIN_QUESTIONS = 4

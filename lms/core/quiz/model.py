@@ -184,6 +184,8 @@ class Question:
     explanation: str = ""
     lesson: str | None = None
     category: str | None = None
+    #: ``recall`` or ``application`` (``Level:``), None when the author did not say
+    level: str | None = None
     line: int = field(default=0, compare=False)
 
     @property
@@ -215,7 +217,7 @@ class Question:
             "items": [i.to_dict() for i in self.items],
             "rubric": list(self.rubric),
             "explanation": self.explanation, "lesson": self.lesson,
-            "category": self.category, "line": self.line,
+            "category": self.category, "level": self.level, "line": self.line,
         }
 
     @classmethod
@@ -230,7 +232,7 @@ class Question:
             items=tuple(OrderItem.from_dict(i) for i in d.get("items", ())),
             rubric=tuple(d.get("rubric", ())),
             explanation=d.get("explanation", ""), lesson=d.get("lesson"),
-            category=d.get("category"), line=int(d.get("line", 0)),
+            category=d.get("category"), level=d.get("level"), line=int(d.get("line", 0)),
         )
 
 

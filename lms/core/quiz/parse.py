@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from ..accept import BAD_LIST, accept, front_matter_acceptances, marker_problems
 from ..frontmatter import Document, split_front_matter
 from ..problems import ERROR, Problem, define
-from .check import check_quiz
+from .check import QUIZ_WIDE, WARNING_CODES, check_quiz
 from .model import DEFAULT_SETTINGS, FEEDBACK_MODES, LAYOUTS, Question, Quiz, QuizSettings
 from .numbers import NumericSpecError, looks_numeric, parse_number, parse_numeric_spec, to_decimal
 from .registry import STRATEGIES, Report, strategy_for, type_aliases
-from .scan import RawQuestion, split_sections, strip_blank_lines
+from .scan import RawQuestion, split_sections, strip_blank_lines, take_markers
 
 __all__ = ["parse_quiz", "parse_quiz_document", "validate_question"]
 
@@ -42,6 +43,10 @@ ANSWERS_NOT_ALLOWED = define(
     "quiz-answers-not-allowed", "a %(type)s question cannot have 'Answer:' lines; remove them or change 'Type:'")
 RUBRIC_NOT_ALLOWED = define("quiz-rubric-not-allowed", "'Rubric:' is only for open questions ('Type: open')")
 POINTS_NOT_POSITIVE = define("quiz-points-not-positive", "points must be more than 0, not '%(value)s'")
+LEVEL_UNKNOWN = define("quiz-level-unknown", "level '%(value)s' is not known; write 'Level: recall' (the learner "
+                                            "repeats what the lesson said) or 'Level: application' (a new situation)")
+#: what a question asks of the learner: to recall the lesson, or to apply it to a situation the lesson did not show
+LEVELS = ("recall", "application")
 POINTS_NOT_NUMBER = define("quiz-points-not-number", "points '%(value)s' is not a number; write e.g. 'Points: 2'")
 LESSON_NOT_RELATIVE = define(
     "quiz-lesson-not-relative",
@@ -68,7 +73,7 @@ POOL_TOO_BIG = define(
     "quiz-pool-too-big",
     "pool is %(pool)s but the quiz has only %(count)s questions; lower the pool to %(count)s or less (0 = all)")
 
-_FRONT_MATTER_KEYS = ("type", "title", *DEFAULT_SETTINGS)
+_FRONT_MATTER_KEYS = ("type", "title", "accept", *DEFAULT_SETTINGS)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -98,6 +103,12 @@ def parse_quiz_document(doc: Document, source: str | None = None) -> tuple[Quiz,
         problems.append(Problem.of(path, line, code, **params))
 
     body_lines = [line.rstrip("\r") for line in doc.body.split("\n")]
+    body_lines, acceptances = take_markers(body_lines, doc.body_line)
+    front_lines = source.lstrip("\ufeff").split("\n")[: max(doc.body_line - 1, 0)] if source is not None else []
+    front, bad_accept = front_matter_acceptances(doc.meta.get("accept"), setting_lines.get("accept", 1), front_lines)
+    acceptances += front
+    if bad_accept:
+        report(setting_lines.get("accept", 1), BAD_LIST)
     intro, raws = split_sections(body_lines, doc.body_line, report)
 
     questions: list[Question] = []
@@ -121,6 +132,8 @@ def parse_quiz_document(doc: Document, source: str | None = None) -> tuple[Quiz,
         report(doc.body_line, NO_QUESTIONS)
     if not any(p.severity == ERROR for p in problems):
         problems.extend(check_quiz(quiz, path))   # teaching checks: warnings, on a quiz that parses
+        problems.extend(marker_problems(path, acceptances, WARNING_CODES))
+        problems = accept(problems, acceptances, QUIZ_WIDE)   # what the author accepted stays listed, marked
     problems.sort()
     return quiz, problems
 
@@ -240,10 +253,17 @@ def _build_question(raw: RawQuestion, position: int, report: Report) -> Question
             if code:
                 report(lline, code, lesson=lesson)
     category = raw.keys["category"][1].strip() or None if "category" in raw.keys else None
+    level = None
+    if "level" in raw.keys:
+        lvline, lvvalue = raw.keys["level"]
+        level = lvvalue.strip().lower() or None
+        if level not in LEVELS:
+            report(lvline, LEVEL_UNKNOWN, value=lvvalue.strip())
+            level = None
     explanation = strip_blank_lines("\n".join(raw.explanation))
 
     return Question(id=qid, type=qtype, title=raw.title, text=text, points=points,
-                    explanation=explanation, lesson=lesson, category=category, line=line,
+                    explanation=explanation, lesson=lesson, category=category, level=level, line=line,
                     **kind.build(raw, report))
 
 
@@ -272,7 +292,7 @@ def _parse_settings(meta: Mapping, lines: Mapping[str, int], questions: list[Que
     values = dict(DEFAULT_SETTINGS)
     for key in meta:
         key = str(key)
-        if key in DEFAULT_SETTINGS or key in ("type", "title"):
+        if key in DEFAULT_SETTINGS or key in ("type", "title", "accept"):
             continue
         close = difflib.get_close_matches(key, _FRONT_MATTER_KEYS, n=1, cutoff=0.75)
         if close:

@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from ..accept import Acceptance, body_marker, take_marker
 from ..problems import define
 from .numbers import WEIGHT_OUT_OF_RANGE, weight_in_range, weight_to_fraction
 from .registry import Report
 
 __all__ = ["RawOption", "RawAnswer", "RawQuestion", "split_sections", "strip_blank_lines",
-           "feedback_text", "weight_of", "KEYS"]
+           "feedback_text", "weight_of", "KEYS", "take_markers"]
 
 EMPTY_HEADING = define("quiz-empty-heading", "question heading is empty; write the question after '## '")
 KEY_TWICE = define("quiz-key-twice",
@@ -33,7 +34,7 @@ _BULLET_RE = re.compile(r"^ {0,3}[-*+][ \t]+(?:\[[ xX]\][ \t]+)?(.*?)[ \t]*$")
 _QUOTE_RE = re.compile(r"^[ \t]*>[ \t]?(.*?)[ \t]*$")
 _CONTINUATION_RE = re.compile(r"^[ \t]{2,}\S")
 #: the ``Key:`` lines of a question
-KEYS = ("type", "points", "explanation", "lesson", "answer", "rubric", "category")
+KEYS = ("type", "points", "explanation", "lesson", "answer", "rubric", "category", "level")
 _KEY_RE = re.compile(r"^ {0,3}(" + "|".join(KEYS) + r")[ \t]*:[ \t]*(.*?)[ \t]*$", re.I)
 _EXPLICIT_ID_RE = re.compile(r"^(.*?)\s*\{#([^}]*)\}$")
 
@@ -74,6 +75,44 @@ class RawQuestion:
     rubric: list[str] = field(default_factory=list)
     keys: dict[str, tuple[int, str]] = field(default_factory=dict)
     explanation: list[str] = field(default_factory=list)
+
+
+def take_markers(lines: list[str], first_line: int) -> tuple[list[str], list[Acceptance]]:
+    """The body without its ``<!-- accept: ... -->`` markers (a marker alone on its line leaves the line
+    blank, so line numbers stay), and the acceptances they make: the marker's line when it ends a
+    line with text, else its question (heading to the next heading), or the whole file before the first
+    question (:mod:`lms.core.accept`). Markers inside code fences are text."""
+    out: list[str] = []
+    found: list[tuple[int, tuple[str, ...], str, int | None]] = []  # line, codes, rest, heading line
+    headings: list[int] = []
+    fence: str | None = None
+    for offset, line in enumerate(lines):
+        number = first_line + offset
+        m_fence = _FENCE_RE.match(line)
+        if fence is None:
+            marked = take_marker(line)
+            if _HEADING_RE.match(marked[0] if marked else line):
+                headings.append(number)
+                if marked:  # on the question's heading: the whole question
+                    found.append((number, marked[1], "", number))
+                    line = marked[0]
+            elif m_fence:
+                fence = m_fence.group(1)[0] * 3
+            elif marked is not None:
+                found.append((number, marked[1], marked[0], headings[-1] if headings else None))
+                line = marked[0]
+        elif m_fence and m_fence.group(1).startswith(fence):
+            fence = None
+        out.append(line)
+    last_line = first_line + len(lines) - 1
+    acceptances = []
+    for number, codes, rest, heading in found:
+        section = None
+        if heading is not None:
+            later = [h for h in headings if h > heading]
+            section = (heading, later[0] - 1 if later else last_line)
+        acceptances.append(body_marker(codes, number, rest, section))
+    return out, acceptances
 
 
 def split_sections(lines: list[str], first_line: int, report: Report) -> tuple[str, list[RawQuestion]]:
