@@ -708,8 +708,8 @@ class _Drawing:
         lines = wrap(title, NODE_W - 16, 13, bold=True)
         parts = [f'<g class="map-node {" ".join(classes)}" data-step="{_esc(node.key)}">']
         line = step.line if step is not None else self._first_line_to(node.key)
-        parts.append(f'<a href="{_esc(self.link(line))}" aria-label="{_esc(title)} (#{_esc(node.key)}): '
-                     f'{_esc(status)}">')
+        # the link is named by its visible words (kind, title, #id); the <title> adds the full text
+        parts.append(f'<a href="{_esc(self.link(line))}">')
         parts.append(f"<title>{_esc(self.tooltip(node, status))}</title>")
         parts.append(f'<rect class="map-node-box" x="{_num(left)}" y="{_num(top)}" width="{NODE_W}" '
                      f'height="{NODE_H}" rx="{radius}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>')
@@ -868,7 +868,7 @@ class _Drawing:
         edge, x, y, width = badge.edge, badge.x, badge.y, badge.width
         colour = BEST if edge.best else MUTED
         return (f'<g class="map-edge-badge{" is-best" if edge.best else ""}" data-from="{_esc(edge.source)}" '
-                f'data-to="{_esc(edge.target)}"><a href="{badge.href}" aria-label="{_esc(badge.tooltip)}">'
+                f'data-to="{_esc(edge.target)}"><a href="{badge.href}">'
                 f"<title>{_esc(badge.tooltip)}</title>"
                 f'<rect x="{_num(x - width / 2)}" y="{_num(y - 10)}" width="{_num(width)}" height="20" rx="10" '
                 f'fill="#ffffff" stroke="{colour}" stroke-width="1"/>'
@@ -956,7 +956,7 @@ class _Drawing:
         w, h = _num(self.width), _num(self.height)
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="scenario-map{" is-rtl" if self.rtl else ""}" '
-            f'id="{prefix}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+            f'id="{prefix}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" '
             f'aria-labelledby="{prefix}-title {prefix}-desc" preserveAspectRatio="xMidYMin meet" '
             f"font-family='{FONT}' font-size=\"13\" direction=\"{'rtl' if self.rtl else 'ltr'}\">"
             f'<title id="{prefix}-title">{_esc(title)}</title><desc id="{prefix}-desc">{_esc(desc)}</desc>'

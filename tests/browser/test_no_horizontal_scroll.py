@@ -59,6 +59,9 @@ PAGES = {
         ("studio draft", "/training/author/new-course/"),
         ("studio editor", "/training/author/sample/edit?path=01-basics/01-welcome.md"),
         ("studio versions", "/training/author/sample/versions?a=1&b=2"),
+        ("studio quiz editor", "/training/author/sample/edit?path=02-practice/03-quiz.md"),
+        ("studio map", "/training/author/sample/map?path=02-practice/02-call.md"),
+        ("studio play", "/training/author/sample/play?path=02-practice/02-call.md"),
         ("trainer's report", "/training/reports/completions"),
     ],
     "hr": [

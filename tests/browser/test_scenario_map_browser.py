@@ -44,7 +44,7 @@ def test_a_trainer_reads_the_map_in_arabic_on_a_tablet_and_opens_a_step_in_the_e
     svg = page.locator("svg.scenario-map")
     expect(svg).to_be_visible()
     expect(svg).to_have_class(re.compile(r"\bis-rtl\b"))
-    expect(svg.locator("g[data-step]")).to_have_count(13)
+    expect(svg.locator("g[data-step]")).to_have_count(15)
     region = page.get_by_role("region", name=re.compile("."), include_hidden=False).filter(has=svg)
     expect(region).to_have_attribute("tabindex", "0")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= page.evaluate("innerWidth") + 1

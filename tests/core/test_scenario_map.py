@@ -115,7 +115,7 @@ def classes(element) -> set[str]:
 
 def test_the_map_is_an_accessible_svg_with_a_box_per_step_each_linked_to_its_line():
     scenario, _report, svg, root = draw(CALL, link=lambda line: f"/edit?line={line}")
-    assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("role") == "img"
+    assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("role") == "group"
     title, desc = root.find("svg:title", NS), root.find("svg:desc", NS)
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     assert "Звонок клиента" in title.text and "5 steps, 2 endings" in desc.text

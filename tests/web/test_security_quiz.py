@@ -168,8 +168,8 @@ def test_a_script_posting_authored_ids_no_longer_passes(client, auth, app, built
             if question.type in ("short", "numeric"):
                 assert save(client, url, html, qid, right_fields(block, question)).status_code == 302
                 continue
-            # every authored id, "a" (right in every file) last, so the old code would have kept it
-            attempts = ([{f"q-{qid}": option.id} for option in reversed(question.options)]
+            # every authored id, the right one last, so the old code would have kept it
+            attempts = ([{f"q-{qid}": option.id} for option in sorted(question.options, key=lambda o: o.fraction)]
                         if question.type == "single" else [authored_fields(question)])
             singles += question.type == "single"
             for fields in attempts:
@@ -180,11 +180,12 @@ def test_a_script_posting_authored_ids_no_longer_passes(client, auth, app, built
         submit(client, url, first)
         attempt = attempt_row(app, attempt_of(first))
         results = {r["question_id"]: r for r in attempt.result["results"]}
-        chosen = [q.id for q in quiz.questions if q.type in (*CHOICES, "matching", "ordering")]
+        # the questions this attempt drew (a quiz with a pool shows some of its questions)
+        chosen = [qid for qid in results if quiz.question(qid).type in (*CHOICES, "matching", "ordering")]
         assert attempt.passed is False, f"{url}: {attempt.percent} %"
         assert all(results[qid]["answered"] is False and results[qid]["score"] == 0 for qid in chosen)
         assert not set(chosen) & set(attempt.answers)  # nothing stored for them
-    assert singles == 19 and statuses == Counter({400: posted})  # refused, as any tampered request
+    assert singles >= 19 and statuses == Counter({400: posted})  # refused, as any tampered request
 
 
 def test_choice_values_are_per_attempt_tokens_whose_sorted_order_tells_nothing(client, auth, fixed_seeds, builtin):
@@ -212,11 +213,14 @@ def test_choice_values_are_per_attempt_tokens_whose_sorted_order_tells_nothing(c
                     samples += 1
             assert len(set(tokens_of_attempt)) == len(tokens_of_attempt)  # no token shared between questions
             submit(client, url, first)
-    for qid, (one, two) in seen.items():
+    for qid, drawn in seen.items():
+        if len(drawn) < 2:
+            continue  # drawn by one attempt only (a quiz with a pool)
+        one, two = drawn[:2]
         assert one.keys() == two.keys() and not set(one.values()) & set(two.values()), qid  # new attempt, new tokens
     # With "a" as the value, the right option sorted first every time (38 of 38). Tokens put it
     # anywhere: with four options each sorted position holds it about a quarter of the time.
-    assert samples == 38 and set(ranks) == {0, 1, 2, 3}
+    assert samples >= 38 and set(ranks) == {0, 1, 2, 3}
     assert max(ranks.values()) <= samples // 2, ranks
 
 
@@ -329,9 +333,10 @@ def test_right_answers_through_the_tokens_pass_and_show_as_before(client, auth, 
     assert attempt.passed is True and attempt.percent == 100
     # stored answers stay in the quiz file's ids, so reviews, analysis and xAPI read them as before
     single = next(q for q in quiz.questions if q.type == "single")
-    assert attempt.answers[single.id] == "a"
+    right = max(single.options, key=lambda o: o.fraction)
+    assert attempt.answers[single.id] == right.id
     result = client.get(f"{url}/attempts/{attempt.number}").get_data(as_text=True)
-    assert "Сдано. Отлично!" in result and str(escape(single.options[0].text)) in result
+    assert "Сдано. Отлично!" in result and str(escape(right.text)) in result
 
     # all on one page, every type, through the page: the results show the answers in words
     quiz = sample_quiz()

@@ -24,8 +24,10 @@ def parse_quiz(doc: Document, render: Callable[[str], Rendered]) -> ParsedActivi
     data["lesson_links"] = {q.id: link_target(render, q.lesson) for q in quiz.questions if q.lesson}
     data["description_html"] = render(quiz.description).html if quiz.description else ""
     minutes = doc.meta.get("minutes") if isinstance(doc.meta.get("minutes"), int) else None
-    if minutes is None:
-        minutes = max(1, round(len(quiz.questions) * MINUTES_PER_QUESTION))
+    if minutes is None:  # an attempt shows the pool (if any) plus the description blocks, not every question
+        shown = quiz.settings.pool + sum(not q.graded for q in quiz.questions) if quiz.settings.pool \
+            else len(quiz.questions)
+        minutes = max(1, round(shown * MINUTES_PER_QUESTION))
     graded = [q for q in quiz.questions if q.graded]
     measures = {"questions": len(quiz.questions), "question_types": len({q.type for q in quiz.questions}),
                 "application_percent": round(100 * sum(q.level == "application" for q in graded) / len(graded))
