@@ -234,9 +234,9 @@ def test_trainer_edits_a_lesson_with_live_preview_and_the_learner_reads_the_new_
     open_menu(page)
     page.get_by_role("navigation", name="Главное меню").get_by_role("link", name="Курсы").click()
     page.get_by_role("link", name="Основы сервиса").click()
-    page.get_by_role("link", name="01-basics/02-speed.md").click()
-    expect(page.get_by_role("heading", name="01-basics/02-speed.md")).to_be_visible()
-    editor = page.get_by_label("Markdown")
+    page.locator(".outline").get_by_role("link", name="Скорость ответа").click()  # by its title, not its file
+    expect(page.get_by_role("heading", name="Скорость ответа")).to_be_visible()
+    editor = page.get_by_label("Исходный текст (Markdown)")
     preview = page.locator(".editor-preview")
     problems = page.locator(".editor-problems")
     expect(problems).to_have_text("Проблем нет")
@@ -266,7 +266,8 @@ def test_trainer_edits_a_lesson_with_live_preview_and_the_learner_reads_the_new_
     page.get_by_role("button", name="Сохранить черновик").click()
     expect(flash(page)).to_contain_text("Черновик сохранён. Ученики увидят его после публикации.")
     page.get_by_role("navigation", name="Навигационная цепочка").get_by_role("link", name="sample").click()
-    expect(page.get_by_role("heading", name="Неопубликованные изменения")).to_be_visible()
+    expect(page.get_by_role("heading", name="1 неопубликованное изменение")).to_be_visible()
+    page.get_by_label("Что изменилось в этой версии?").fill("Правило о звонке в течение часа")
     page.get_by_role("button", name="Опубликовать").click()
     expect(flash(page)).to_contain_text("Опубликована версия 2. Теперь её видят ученики.")
 

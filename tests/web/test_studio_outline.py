@@ -116,10 +116,9 @@ def test_outline_edits_need_csrf_an_editor_and_a_known_action(client, auth, app,
 
 def test_two_editors_on_one_file_get_a_conflict_with_both_versions_not_an_overwrite(app, sample_course, auth):
     first, second = app.test_client(), app.test_client()
-    from conftest import AuthActions
-    AuthActions(app, first).as_role("trainer")
+    type(auth)(app, first).as_role("trainer")  # each editor signs in in a browser of their own
     make_editor(app, "sample", "trainer@example.com")
-    AuthActions(app, second).as_role("trainer", email="second@example.com", name="Вторая Редакторша")
+    type(auth)(app, second).as_role("trainer", email="second@example.com", name="Вторая Редакторша")
     make_editor(app, "sample", "second@example.com")
     url = "/training/author/sample/edit?path=01-basics/02-speed.md"
     page_one = first.get(url).get_data(as_text=True)
