@@ -2,7 +2,7 @@
 what the checker found marked on it, and every box linking to its line in the editor."""
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -19,7 +19,7 @@ from ..problem_text import problem_text
 from ..services import authoring
 from ..state import db_session
 from ..web import render_error
-from .views import bp, current_course, limits
+from .views import bp, current_course, limits, requested_path
 
 
 def map_labels(scenario: Scenario, report: CheckReport) -> MapLabels:
@@ -65,10 +65,7 @@ def scenario_map(slug: str) -> ResponseReturnValue:
     """The map of the role-play at ``?path=``, drawn from the draft as the editor parses it."""
     session = db_session()
     course = current_course()
-    try:
-        path = authoring.check_path(request.args.get("path", ""))
-    except authoring.AuthoringError:
-        abort(404)
+    path = requested_path()
     data = authoring.working_files(session, course).get(path)
     if data is None or not path.endswith(".md") or len(data) > limits().for_path(path):
         abort(404)

@@ -80,6 +80,14 @@ def limits() -> Limits:
     return Limits(current_app.config["LMS_MAX_TEXT_BYTES"], current_app.config["LMS_MAX_ASSET_BYTES"])
 
 
+def requested_path() -> str:
+    """The course file named by ``?path=``, inside the course's folder, or 404."""
+    try:
+        return authoring.check_path(request.args.get("path", ""))
+    except authoring.AuthoringError:
+        abort(404)
+
+
 def current_course() -> Course:
     """The course of this page, found (and its editor checked) by :func:`only_editors`."""
     return g.lms_course
@@ -317,11 +325,7 @@ def edit(slug: str) -> ResponseReturnValue:
     another editor's save unseen (the form carries the revision it started from)."""
     session = db_session()
     course = current_course()
-    path = request.args.get("path", "")
-    try:
-        path = authoring.check_path(path)
-    except authoring.AuthoringError:
-        abort(404)
+    path = requested_path()
     if not path.endswith(".md"):
         abort(404)
     files = authoring.working_files(session, course)
@@ -370,10 +374,7 @@ def live_preview(slug: str) -> ResponseReturnValue:
     """JSON for the editor's live preview: rendered HTML and this file's problems with lines."""
     session = db_session()
     course = current_course()
-    try:
-        path = authoring.check_path(request.args.get("path", ""))
-    except authoring.AuthoringError:
-        abort(404)
+    path = requested_path()
     text = (request.form.get("text") or "").replace("\r\n", "\n").encode()
     if len(text) > current_app.config["LMS_MAX_TEXT_BYTES"]:
         message = too_long_message()

@@ -206,15 +206,7 @@ class QuizDraft:
             return {"saved": len(asked) - len(errors), "errors": errors}
         for message in errors.values():
             flash(_("One answer could not be saved: %(reason)s", reason=message), "error")
-        index = request.form.get("index", type=int) or 1
-        step = request.form.get("action", "next")
-        if step == "finish" and not errors:
-            return redirect(f"{play.base}?summary=1")
-        if step == "prev":
-            index -= 1
-        elif step == "next" and not errors:
-            index += 1
-        return redirect(f"{play.base}?q={max(1, index)}")
+        return views.after_save(play.base, bool(errors))
 
     def submit(self, play: DraftPlay, quiz: core.Quiz) -> ResponseReturnValue:
         state = _load(play)

@@ -217,13 +217,18 @@ def quiz_save(slug: str, module: str, activity: str) -> ResponseReturnValue:
         return {"saved": len(asked) - len(errors), "errors": {qid: exc.text(gettext) for qid, exc in errors.items()}}
     for message in (exc.text(gettext) for exc in errors.values()):
         flash(_("One answer could not be saved: %(reason)s", reason=message), "error")
+    return after_save(base, bool(errors))
+
+
+def after_save(base: str, refused: bool) -> ResponseReturnValue:
+    """Where a saved page of a one-question-per-page quiz goes: the asked step, unless an answer was refused."""
     index = request.form.get("index", type=int) or 1
     action = request.form.get("action", "next")
-    if action == "finish" and not errors:
+    if action == "finish" and not refused:
         return redirect(f"{base}?summary=1")
     if action == "prev":
         index -= 1
-    elif action == "next" and not errors:
+    elif action == "next" and not refused:
         index += 1
     return redirect(f"{base}?q={max(1, index)}")
 
