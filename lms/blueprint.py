@@ -24,6 +24,7 @@ from .i18n import LANGUAGES, _
 from .labels import status_labels
 from .learn import bp as learn_bp
 from .people import bp as people_bp
+from .notify import bp as notify_bp
 from .practice import bp as practice_bp
 from .reports import bp as reports_bp
 from .review import bp as review_bp
@@ -145,7 +146,7 @@ def create_blueprint() -> Blueprint:
             db_session().commit()
         return redirect(safe_next(request.form.get("next"), url_for("lms.learn.home")))
 
-    for feature in (learn_bp, practice_bp, trainer_bp, review_bp, certificates_bp, author_bp, reports_bp,
+    for feature in (learn_bp, practice_bp, notify_bp, trainer_bp, review_bp, certificates_bp, author_bp, reports_bp,
                     people_bp, api_bp):
         bp.register_blueprint(feature)
     # each activity kind's own forms (quiz answers, role-play replies, task submissions)

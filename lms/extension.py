@@ -49,6 +49,13 @@ Configuration keys (all prefixed ``LMS_``, defaults set with ``setdefault``):
 ``LMS_XAPI_ENDPOINT``         a learning record store's xAPI endpoint; ``flask lms xapi send`` delivers to it
 ``LMS_XAPI_AUTH``             ``user:password`` for the LRS (HTTP basic authentication)
 ``LMS_XAPI_ACTIVITY_BASE``    the stem of xAPI activity ids; defaults to ``LMS_PUBLIC_URL`` + the URL prefix
+``LMS_SMTP_URL``              where e-mail goes: ``smtp://user:pass@host:port``, ``smtps://…`` (TLS) or
+                            ``smtp+starttls://…``; unset: notifications stay queued (``flask lms notify send``)
+``LMS_MAIL_FROM``             the sender of every e-mail (``Training <lms@example.com>``)
+``LMS_REMIND_DAYS``           ``3,1``: the days before a due date on which a reminder goes
+``LMS_TIMEZONE``              ``UTC``: the organisation's time zone (a person's own, when set, wins)
+``LMS_QUIET_HOURS``           ``21-8``: no e-mail from 21:00 to 08:00 in the recipient's time zone (empty: none)
+``LMS_PASSWORD_RESET_MINUTES`` ``60``: how long a forgotten-password link works
 """
 from __future__ import annotations
 
@@ -159,6 +166,12 @@ class LMS:
         config.setdefault("LMS_XAPI_ENDPOINT", None)
         config.setdefault("LMS_XAPI_AUTH", None)
         config.setdefault("LMS_XAPI_ACTIVITY_BASE", None)
+        config.setdefault("LMS_SMTP_URL", None)
+        config.setdefault("LMS_MAIL_FROM", None)
+        config.setdefault("LMS_REMIND_DAYS", "3,1")
+        config.setdefault("LMS_TIMEZONE", "UTC")
+        config.setdefault("LMS_QUIET_HOURS", "21-8")
+        config.setdefault("LMS_PASSWORD_RESET_MINUTES", 60)
         for warning in unsafe_host_settings(config):
             app.logger.warning("LMS: %s", warning)
         prefix = url_prefix if url_prefix is not None else config["LMS_URL_PREFIX"]

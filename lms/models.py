@@ -78,6 +78,8 @@ class User(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200))
     roles: Mapped[str] = mapped_column(String(100), default="learner")
     locale: Mapped[str | None] = mapped_column(String(8))
+    #: the person's own time zone (an IANA name) for reminders and quiet hours; else ``LMS_TIMEZONE``
+    timezone: Mapped[str | None] = mapped_column(String(64))
     employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     department: Mapped[str | None] = mapped_column(String(200))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))

@@ -55,6 +55,20 @@ def app(database, tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) on a free port; the app's ``LMS_SMTP_URL`` points at it.
+    ``smtp.inbox.messages`` holds what it accepted."""
+    from support.smtp import SmtpServer
+
+    with SmtpServer() as server:
+        app.config["LMS_SMTP_URL"] = server.url
+        app.config["LMS_MAIL_FROM"] = "Training <lms@example.com>"
+        app.config["LMS_PUBLIC_URL"] = "https://lms.example.com"
+        app.config["LMS_QUIET_HOURS"] = ""
+        yield server
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..activities import base as kinds
 from ..core import xapi
+from ..core.retry import backoff
 from ..models import (
     ActivityContent,
     Certificate,
@@ -39,8 +40,6 @@ from ..models import (
 )
 from .learning import pick_language
 
-BACKOFF_BASE_SECONDS = 60
-BACKOFF_MAX_SECONDS = 24 * 3600
 STREAM_BATCH = 1000
 CHUNK_CHARS = 16 * 1024
 
@@ -187,11 +186,6 @@ class SendReport:
     failed: int = 0
     errors: list[str] = field(default_factory=list)
     waiting: int = 0  # still queued afterwards
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    """Wait 1, 2, 4, 8... minutes after each failure, at most a day."""
-    return dt.timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1), BACKOFF_MAX_SECONDS))
 
 
 def post_statements(endpoint: str, payloads: list[dict[str, Any]], auth: str | None, timeout: float) -> None:

@@ -252,6 +252,7 @@ def test_matching_by_tapping_and_ordering_with_buttons_fit_a_phone(page, live_se
     words = Interface(language)
     page.goto(live_server + QUIZ)
     page.get_by_role("button", name=words("Start the quiz")).click()
+    expect(page.locator("form.quiz-form")).to_be_visible()  # the started quiz, not the page before it
     matching, ordering = page.locator("#question-channels"), page.locator("#question-steps")
     expect(matching.locator("select").first).to_be_hidden()  # the drop-down lists give way
     expect(ordering.locator("select").first).to_be_hidden()
