@@ -1,16 +1,17 @@
 """Daily practice: a few questions a learner got wrong, brought back, and a streak (pure).
 
 The learner's own mistakes are the material: every quiz question they answered wrongly in a
-submitted attempt is a candidate, until they answer it right in practice. Each day draws
-the same few (a learner who reloads sees the same set), favouring the questions missed most
-often and most recently. A streak counts the consecutive days with practice done, up to
+submitted attempt comes back on the days its refresher schedule makes it due
+(:mod:`lms.core.refresh`: 1, 3, 7, 21 days). Each day draws the same few (a learner who
+reloads sees the same set), the most overdue first, then the questions missed most often
+and most recently. A streak counts the consecutive days with practice done, up to
 today (or up to yesterday, when today's practice is still to do).
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 #: questions in a day's practice (about two minutes)
@@ -56,20 +57,19 @@ def collect(missed: Iterable[tuple[int, int, str, str, str, dt.datetime]]) -> li
     return list(found.values())
 
 
-def draw(mistakes: Iterable[Mistake], mastered: Iterable[str], user_id: int, day: dt.date,
+def draw(mistakes: Iterable[Mistake], due: Mapping[str, dt.date], user_id: int, day: dt.date,
          size: int = DAILY_SIZE) -> list[Mistake]:
-    """The day's practice: up to ``size`` mistakes not yet ``mastered`` (refs answered right in
-    practice since they were last missed are left out by the caller), most-missed and most
-    recent first; ties broken by a hash of the learner and the day, so the set is stable for a
-    day and changes from one day to the next."""
-    done = set(mastered)
+    """The day's practice: up to ``size`` mistakes whose refs are ``due`` (ref -> the day it fell
+    due, see :func:`lms.core.refresh.due`), the most overdue first, then the most-missed and most
+    recent; ties broken by a hash of the learner and the day, so the set is stable for a day and
+    changes from one day to the next."""
 
     def shuffle(m: Mistake) -> str:
         return hashlib.sha256(f"{user_id}:{day.isoformat()}:{m.ref}".encode()).hexdigest()
 
-    open_ = [m for m in mistakes if m.ref not in done]
-    open_.sort(key=lambda m: (-m.times, -m.last.timestamp(), shuffle(m)))
-    return open_[:size]
+    waiting = [m for m in mistakes if m.ref in due]
+    waiting.sort(key=lambda m: (due[m.ref], -m.times, -m.last.timestamp(), shuffle(m)))
+    return waiting[:size]
 
 
 def streak(days: Iterable[dt.date], today: dt.date) -> int:

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from ..models import utcnow
+from ..services import certificates
 from ..state import db_session
 from . import outbox, planner
 
@@ -27,7 +28,8 @@ def _moment(value: str | None) -> dt.datetime:
 @click.option("--at", "at", help="Act as if it were this moment (ISO, UTC unless it says): for catching up and tests.")
 @click.option("--batch", default=outbox.BATCH, show_default=True, help="Messages claimed at a time.")
 def send_command(at: str | None, batch: int) -> None:
-    """Plan what is due (reminders, digests...), then send every due e-mail.
+    """Plan what is due (reminders, digests...), then send every due e-mail. Expired certificates
+    are renewed first (as `certificates expire` does), so their reassignment is announced.
 
     Safe every minute and from several hosts at once: a notification is planned once and
     e-mailed by one run only. Without LMS_SMTP_URL the messages stay queued.
@@ -38,6 +40,9 @@ def send_command(at: str | None, batch: int) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     session = db_session()
+    renewed = certificates.renew_expired(session, now)  # an expired certificate's course is assigned again
+    if renewed:
+        click.echo(f"renewed {len(renewed)} expired certificates")
     planned = planner.plan(session, config, now)
     session.commit()
     for name, count in sorted(planned.items()):

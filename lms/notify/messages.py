@@ -123,8 +123,9 @@ def _refresher(p: dict[str, Any], link: str) -> Message:
 def _invitation(p: dict[str, Any], link: str) -> Message:
     return Message(_("Your training account is ready"),
                    (_("Hello, %(name)s!", name=p.get("name", "")),
-                    _("Choose your password to start your training. The link works once and for %(days)s days.",
-                      days=p.get("days", 7))),
+                    ngettext("Choose your password to start your training. The link works once and for %(num)s day.",
+                             "Choose your password to start your training. The link works once and for %(num)s days.",
+                             int(p.get("days", 7)))),
                    (_("Choose your password"), p.get("url", link)))
 
 
@@ -151,8 +152,29 @@ COMPOSERS: dict[str, Callable[[dict[str, Any], str], Message]] = {
 }
 
 
+#: the values that are names and titles (written in any script): isolated in a right-to-left message
+ISOLATED = ("course", "activity", "name")
+
+
+def isolate(params: dict[str, Any]) -> dict[str, Any]:
+    """Titles and names wrapped in Unicode isolates (FSI…PDI), so a Latin or Cyrillic course title
+    keeps its place and its own direction inside an Arabic sentence."""
+    def wrap(key: str, value: Any) -> Any:
+        if isinstance(value, str) and key in ISOLATED and value:
+            return "\u2068" + value + "\u2069"
+        if isinstance(value, dict):
+            return {k: wrap(k, v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [wrap(key, v) for v in value]
+        return value
+
+    return {key: wrap(key, value) for key, value in params.items()}
+
+
 def compose(kind: str, params: dict[str, Any], link: str, language: str) -> Message:
     """The message of a notification of ``kind``, worded in ``language``."""
+    if text_direction(language) == "rtl":
+        params = isolate(params)
     with force_locale(language):
         return COMPOSERS[kind](params, link)
 

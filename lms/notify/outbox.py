@@ -14,6 +14,7 @@ import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from typing import Any
 
 from flask import current_app
@@ -190,9 +191,17 @@ def queue(session: Session, planned: Iterable[Planned], now: dt.datetime | None 
     return added
 
 
-def existing_keys(session: Session, prefix: str) -> set[str]:
-    """The keys already queued that start with ``prefix`` (the planner skips them before building)."""
-    return set(session.scalars(select(Notification.key).where(Notification.key.startswith(prefix, autoescape=True))))
+#: how far back the planner looks for keys already queued: every fact it plans from (a due date, an
+#: expiry, an event) is announced within this window, so an older key cannot come up again
+KEY_MEMORY = dt.timedelta(days=60)
+
+
+def existing_keys(session: Session, prefix: str, now: dt.datetime | None = None) -> set[str]:
+    """The recent keys that start with ``prefix`` (the planner skips them before building; the
+    unique key still stops a duplicate that gets past this)."""
+    since = (now or utcnow()) - KEY_MEMORY
+    return set(session.scalars(select(Notification.key).where(
+        Notification.key.startswith(prefix, autoescape=True), Notification.created_at >= since)))
 
 
 # -- sending ------------------------------------------------------------------------
@@ -272,6 +281,13 @@ def message_of(row: Notification, recipient: Recipient, config: Settings):
                         language=recipient.language, unsubscribe_url=unsubscribe, reference=f"lms{row.id}")
 
 
+def _built(row: Notification, recipient: Recipient, config: Settings):
+    try:
+        return message_of(row, recipient, config)
+    except (ValueError, TypeError, MessageError) as exc:  # an address e-mail cannot carry (non-ASCII, CR/LF)
+        raise mailer.SmtpRefused(f"the message could not be built: {exc}", 550) from exc
+
+
 def _record(session: Session, row: Notification, now: dt.datetime, ok: bool, code: int | None = None,
             error: str = "") -> None:
     session.add(NotificationAttempt(notification_id=row.id, at=now, ok=ok, code=code, error=error[:1000]))
@@ -295,12 +311,12 @@ def send_due(session: Session, config: Settings, now: dt.datetime | None = None,
     release_stale(session, now)
     session.commit()
     token = secrets.token_hex(16)
-    users: dict[int, User | None] = {}
     with connection_factory(config.smtp) as connection:
         while True:
             rows = _claim(session, token, now, batch)
             if not rows:
                 break
+            users: dict[int, User | None] = {}  # per batch: memory stays flat however long the queue
             for row in rows:
                 _send_one(session, row, config, now, connection, users, report)
             session.commit()
@@ -338,7 +354,7 @@ def _send_one(session: Session, row: Notification, config: Settings, now: dt.dat
         report.folded += 1
         return
     try:
-        connection.send(message_of(row, recipient, config))
+        connection.send(_built(row, recipient, config))
     except mailer.SmtpRefused as exc:
         _record(session, row, now, False, exc.code, str(exc))
         row.last_error = str(exc)[:1000]

@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ..core import notify as rules
+from ..core.practice import DAILY_SIZE
 from ..learn.pages import split_key
 from ..links import absolute_url, verify_url
 from ..models import (
@@ -36,6 +37,7 @@ from ..models import (
     User,
     aware,
 )
+from ..practice import service as practice
 from ..services import reviews as review_service
 from ..services.learning import pick_language
 from ..services.status import assigned_pairs, course_status_column
@@ -115,7 +117,7 @@ def _open_pairs(session: Session, now: dt.datetime) -> list[tuple[int, int, dt.d
 
 def assignments(session: Session, config: Settings, now: dt.datetime, people: People, titles: Titles,
                 pairs: list) -> Iterator[Planned]:
-    known = existing_keys(session, "assigned:")
+    known = existing_keys(session, "assigned:", now)
     since = now - dt.timedelta(days=rules.LOOKBACK_DAYS)
     for user_id, course_id, assigned_at, due, status in pairs:
         key = f"assigned:{user_id}:{course_id}:{assigned_at:%Y%m%d%H%M%S}"
@@ -131,7 +133,7 @@ def assignments(session: Session, config: Settings, now: dt.datetime, people: Pe
 
 def due_dates(session: Session, config: Settings, now: dt.datetime, people: People, titles: Titles,
               pairs: list) -> Iterator[Planned]:
-    known = existing_keys(session, "due:") | existing_keys(session, "overdue:")
+    known = existing_keys(session, "due:", now) | existing_keys(session, "overdue:", now)
     for user_id, course_id, _at, due, status in pairs:
         if due is None or status in ("completed", "expired"):
             continue
@@ -161,7 +163,7 @@ def due_dates(session: Session, config: Settings, now: dt.datetime, people: Peop
 
 def released_reviews(session: Session, config: Settings, now: dt.datetime, people: People, titles: Titles,
                      pairs: list) -> Iterator[Planned]:
-    known = existing_keys(session, "review:")
+    known = existing_keys(session, "review:", now)
     rows = session.execute(select(Review.id, Review.user_id, Review.course_id, Review.activity_key)
                            .where(Review.status == review_service.RELEASED,
                                   Review.reviewed_at >= now - dt.timedelta(days=rules.LOOKBACK_DAYS))).all()
@@ -187,8 +189,8 @@ def _activity_title(session: Session, course_id: int, key: str, language: str | 
 def certificates(session: Session, config: Settings, now: dt.datetime, people: People, titles: Titles,
                  pairs: list) -> Iterator[Planned]:
     since = now - dt.timedelta(days=rules.LOOKBACK_DAYS)
-    known = existing_keys(session, "certificate:") | existing_keys(session, "expiring:") \
-        | existing_keys(session, "reassigned:")
+    known = existing_keys(session, "certificate:", now) | existing_keys(session, "expiring:", now) \
+        | existing_keys(session, "reassigned:", now)
     issued = session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None),
                                                        Certificate.issued_at >= since))
     for certificate in issued:
@@ -232,7 +234,7 @@ def trainer_digests(session: Session, config: Settings, now: dt.datetime, people
     if today.weekday() != DIGEST_WEEKDAY:
         return
     week = today.isocalendar()
-    known = existing_keys(session, f"trainer-week:{week.year}-{week.week}:")
+    known = existing_keys(session, f"trainer-week:{week.year}-{week.week}:", now)
     trainers = session.execute(select(GroupMember.user_id, GroupMember.group_id)
                                .where(GroupMember.role == "trainer")).all()
     groups_of: dict[int, set[int]] = {}
@@ -275,7 +277,7 @@ def hr_summaries(session: Session, config: Settings, now: dt.datetime, people: P
     if today.day != SUMMARY_DAY:
         return
     month = today.strftime("%Y-%m")
-    known = existing_keys(session, f"hr-month:{month}:")
+    known = existing_keys(session, f"hr-month:{month}:", now)
     statuses = Counter(status for *_rest, status in pairs)
     expiring = session.scalar(select(func.count()).select_from(Certificate).where(
         Certificate.revoked_at.is_(None), Certificate.renewed_at.is_(None), Certificate.expires_at > now,
@@ -292,11 +294,6 @@ def hr_summaries(session: Session, config: Settings, now: dt.datetime, people: P
 def refreshers(session: Session, config: Settings, now: dt.datetime, people: People, titles: Titles,
                pairs: list) -> Iterator[Planned]:
     """At most one a day, to people who asked for it, when practice has questions due."""
-    from ..practice import service as practice
-
-    due_count = getattr(practice, "due_refreshers", None)
-    if due_count is None:
-        return
     wanting = list(session.scalars(select(NotificationChoice.user_id).where(
         NotificationChoice.kind == "refresher", NotificationChoice.email.is_(True))))
     people.load(set(wanting))
@@ -307,8 +304,8 @@ def refreshers(session: Session, config: Settings, now: dt.datetime, people: Peo
         assert user is not None
         today = people.today(user, now)
         key = f"refresher:{user_id}:{today.isoformat()}"
-        count = due_count(session, user_id, today)
-        if count and key not in existing_keys(session, key):
+        count = min(practice.due_refreshers(session, user_id, today), DAILY_SIZE)  # one day's practice
+        if count and key not in existing_keys(session, key, now):
             yield Planned(key, "refresher", user_id, {"count": count}, absolute_url("lms.practice.today"))
 
 

@@ -22,8 +22,9 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_time, get_locale
 from sqlalchemy import select
 
 from ..core import notify as rules
@@ -41,7 +42,7 @@ from .models import Notification
 
 bp = Blueprint("notify", __name__)
 
-add_nav_item(bp, NavItem("lms.notify.admin", lambda: _("E-mail"), ("admin",), order=80))
+add_nav_item(bp, NavItem("lms.notify.admin", lambda: _("Mail"), ("admin",), order=80))
 
 #: how many notifications the list shows (the newest)
 LIST_LIMIT = 50
@@ -74,7 +75,8 @@ def person_zone(user: User | None) -> dt.tzinfo:
 def when(moment: dt.datetime, zone: dt.tzinfo) -> str:
     """A notification's date and time in the reader's time zone and language."""
     local = aware(moment).astimezone(zone)
-    return f"{format_date(local, 'medium', rebase=False)}, {format_time(local, 'short', rebase=False)}"
+    glue = get_locale().datetime_formats["medium"]  # "{1}, {0}"; Arabic joins with its own comma
+    return glue.format(format_time(local, "short", rebase=False), format_date(local, "medium", rebase=False))
 
 
 def subject_for_reader(row: Notification, language: str) -> str:
@@ -200,6 +202,15 @@ def unsubscribe(token: str) -> ResponseReturnValue:
     page = render_template("lms/notify/unsubscribe.html", kind_name=kind_names()[kind], done=done,
                            explanation=kind_explanations()[kind])
     return no_store(make_response(page))
+
+
+@bp.record_once
+def exempt_from_host_csrf(setup_state: BlueprintSetupState) -> None:
+    """A host's own CSRF check (Flask-WTF's ``CSRFProtect``, as the standalone site has) runs before the
+    plugin's and would refuse a mail client's one-click POST: exempt that one view there too."""
+    host_csrf = setup_state.app.extensions.get("csrf")
+    if host_csrf is not None and hasattr(host_csrf, "exempt"):
+        host_csrf.exempt(unsubscribe)
 
 
 # -- the administrator's page -------------------------------------------------------------

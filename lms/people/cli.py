@@ -10,10 +10,11 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ..core.staff_import import StaffFileError
+from ..notify.invitations import deliver_import_invitations, email_configured
 from ..services import people as service
 from ..services import xapi
 from ..state import db_session, state
-from .links import activity_base, invitation_url, verify_url
+from .links import activity_base, verify_url
 
 xapi_cli = AppGroup("xapi", help="Learning records as xAPI statements: export them, or send them to an LRS.")
 
@@ -29,13 +30,14 @@ def fail(message: str) -> NoReturn:
 def users_import(file: Path) -> None:
     """Create and update people from a staff CSV (name,email,department[,manager_email][,employee_id]).
 
-    Prints one line per row and the invitation links of new people. One transaction:
-    a file that cannot be read changes nothing.
+    Prints one line per row. New people get their invitation by e-mail when LMS_SMTP_URL is set;
+    else their links are printed (once). One transaction: a file that cannot be read changes nothing.
     """
     session = db_session()
+    days = current_app.config["LMS_INVITATION_DAYS"]
     try:
-        result = service.import_staff(session, file.read_bytes(), None, state().user_store,
-                                      current_app.config["LMS_INVITATION_DAYS"])
+        result = service.import_staff(session, file.read_bytes(), None, state().user_store, days)
+        delivery = deliver_import_invitations(session, result.invitations, days)
     except StaffFileError as exc:
         session.rollback()
         where = f"{file}:{exc.line}: " if exc.line else f"{file}: "
@@ -56,11 +58,15 @@ def users_import(file: Path) -> None:
     counts = result.counts
     click.echo(f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, "
                f"{counts['rejected']} rejected.")
-    if result.invitations:
-        click.echo(f"Invitation links (each works once, for {current_app.config['LMS_INVITATION_DAYS']} days):")
+    if delivery.mailed:
+        click.echo(f"Invitations queued for e-mail: {len(delivery.mailed)} (`flask lms notify send` sends them).")
+    if delivery.links:
+        if not email_configured():
+            click.echo("E-mail is not configured (LMS_SMTP_URL): send each person their link.")
+        click.echo(f"Invitation links (each works once, for {days} days):")
         for row in result.invitations:
-            if row.invitation:  # always: the rows with an invitation
-                click.echo(f"  {row.email} {invitation_url(row.invitation)}")
+            if row.line in delivery.links:
+                click.echo(f"  {row.email} {delivery.links[row.line]}")
 
 
 @xapi_cli.command("export")

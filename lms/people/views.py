@@ -34,6 +34,7 @@ from ..core.staff_import import StaffFileError
 from ..i18n import _, ngettext
 from ..identity import can_end_sessions, can_invite, has_password
 from ..models import ApiToken, User
+from ..notify.invitations import deliver_import_invitations, email_configured, email_invitations
 from ..services import people as service
 from ..services import xapi
 from ..state import db_session, state
@@ -113,13 +114,15 @@ def person(user_id: int) -> ResponseReturnValue:
                            has_password=has_password_,
                            may_end_sessions=manageable and g.lms_user.has_role("admin") and can_end_sessions(store),
                            end_sessions_form=EndSessionsForm(),
-                           invitation=service.pending_invitation(session, person))
+                           invitation=service.pending_invitation(session, person),
+                           invitations_by_email=inviting and email_configured())
 
 
 @bp.post("/<int:user_id>/invitation")
 @roles_required("hr")
 def invite(user_id: int) -> ResponseReturnValue:
-    """A fresh invitation link for someone without a password (the old link stops working); shown once."""
+    """A fresh invitation for someone without a password (the old link stops working): by e-mail when
+    e-mail is configured, else the link is shown once."""
     session = db_session()
     person = person_or_404(user_id)
     store = state().user_store
@@ -132,11 +135,16 @@ def invite(user_id: int) -> ResponseReturnValue:
         flash(_("%(name)s has already chosen a password, so an invitation link cannot be made for them.",
                 name=person.name), "error")
         return redirect(url_for(".person", user_id=person.id))
-    token = service.create_invitation(session, person, g.lms_user, days=current_app.config["LMS_INVITATION_DAYS"])
+    days = current_app.config["LMS_INVITATION_DAYS"]
+    token = service.create_invitation(session, person, g.lms_user, days=days)
+    mailed = person.id in email_invitations(session, [(person, token)], days)
     session.commit()
+    if mailed:
+        flash(_("A new invitation is on its way to %(email)s; the earlier link no longer works.",
+                email=person.email), "success")
+        return redirect(url_for(".person", user_id=person.id))
     return no_store(make_response(render_template(
-        "lms/people/invitation.html", person=person, link=invitation_url(token),
-        days=current_app.config["LMS_INVITATION_DAYS"])))
+        "lms/people/invitation.html", person=person, link=invitation_url(token), days=days)))
 
 
 @bp.post("/<int:user_id>/sessions")
@@ -208,15 +216,16 @@ def import_staff() -> ResponseReturnValue:
             session.rollback()
             form.file.errors = [file_error_message(exc)]
             return render_template("lms/people/import.html", form=form), 422
+        days = current_app.config["LMS_INVITATION_DAYS"]
+        delivery = deliver_import_invitations(session, result.invitations, days)
         session.commit()
-        links = {row.line: invitation_url(row.invitation) for row in result.invitations if row.invitation}
         counts = result.counts
         flash(ngettext("%(num)s row imported.", "%(num)s rows imported.",
                        counts["created"] + counts["updated"] + counts["unchanged"]), "success")
         return no_store(make_response(render_template(
-            "lms/people/import_result.html", result=result, counts=counts, links=links,
-            problems=row_problem_labels(), may_invite=can_invite(state().user_store),
-            days=current_app.config["LMS_INVITATION_DAYS"])))
+            "lms/people/import_result.html", result=result, counts=counts, links=delivery.links, mailed=delivery.mailed,
+            email_configured=email_configured(), problems=row_problem_labels(),
+            may_invite=can_invite(state().user_store), days=days)))
     if request.method == "POST":
         return render_template("lms/people/import.html", form=form), 422
     return render_template("lms/people/import.html", form=form)

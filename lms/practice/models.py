@@ -1,4 +1,4 @@
-"""The practice table: every answer given in daily practice (the streak and "mastered" come from it)."""
+"""The practice table: every answer given in daily practice (the streak and the refresher schedule come from it)."""
 from __future__ import annotations
 
 import datetime as dt

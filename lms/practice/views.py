@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from ..core import practice as rules
 from ..core import quiz as core
 from ..learn.forms import CompleteForm
 from ..learn.pages import activity_url, parsed_cache
@@ -16,12 +17,17 @@ bp = Blueprint("practice", __name__)
 @bp.get("/practice")
 def today() -> ResponseReturnValue:
     session = db_session()
-    items = service.todays_items(session, g.lms_user, current_app.secret_key, cache=parsed_cache())
-    answered = service.answered_today(session, g.lms_user)
+    standing = service.load_standing(session, g.lms_user.id)
+    items = service.todays_items(session, g.lms_user, current_app.secret_key, cache=parsed_cache(),
+                                 standing=standing)
+    answered = standing.answered
     return render_template(
         "lms/practice/today.html", items=items, answered=answered, form=CompleteForm(),
-        streak=service.streak(session, g.lms_user),
-        weak=service.weak_spots(session, g.lms_user, parsed_cache()), activity_url=activity_url,
+        streak=rules.streak(standing.practice_days, standing.day),
+        # when each question answered today comes back (None: learnt, retired)
+        comes_back={ref: slot.due for ref, slot in standing.now.items() if ref in answered},
+        next_due=standing.next_due(), today=standing.day,
+        weak=service.weak_spots(session, g.lms_user, parsed_cache(), standing.day), activity_url=activity_url,
         solutions={item.ref: core.describe_solution(item.question) for item in items
                    if item.ref in answered and item.reveals_answers},
     )

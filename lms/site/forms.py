@@ -22,3 +22,13 @@ class InvitationForm(FlaskForm):
         DataRequired(), Length(min=8, max=200, message=_l("Use at least 8 characters."))])
     confirm = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(), EqualTo("password", message=_l("The two passwords differ. Type the same password twice."))])
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Someone who forgot their password asks for a link by e-mail."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+
+
+class ResetPasswordForm(InvitationForm):
+    """A new password from a reset link: the same rules as the first one."""

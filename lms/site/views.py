@@ -1,6 +1,7 @@
-"""The standalone site's pages: home, sign in, sign out, and site-wide errors."""
+"""The standalone site's pages: home, sign in, sign out, invitations, forgotten passwords, and site-wide errors."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
@@ -17,8 +18,9 @@ from ..state import state
 from ..urls import safe_next
 from ..web import add_fingerprint, cache_static, landing_url, render_error, security_headers, template_context
 from .accounts import identity_of
-from .forms import InvitationForm, LoginForm, LogoutForm
+from .forms import ForgotPasswordForm, InvitationForm, LoginForm, LogoutForm, ResetPasswordForm
 from .models import SiteUser, db, verify_password
+from .reset import ANSWER_FLOOR, account_for, request_reset, use_token
 
 bp = Blueprint("site", __name__)
 #: One limiter for the site; its storage comes from the app's config at init_app.
@@ -95,6 +97,65 @@ def invite(token: str) -> ResponseReturnValue:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
     return response
+
+
+def secret_in_address(response: Response) -> Response:
+    """A page whose address holds a secret: never cached, never sent on as a referrer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a reset link. The answer is the same whether or not an account uses the address."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        started = time.monotonic()
+        request_reset(db.session(), form.email.data)
+        db.session.commit()
+        time.sleep(max(0.0, ANSWER_FLOOR - (time.monotonic() - started)))  # the same time either way
+        return redirect(url_for("site.reset_link_sent"))
+    return render_template("site/forgot_password.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.get("/forgot-password/sent")
+def reset_link_sent() -> ResponseReturnValue:
+    return render_template("site/reset_link_sent.html",
+                           minutes=current_app.config["LMS_PASSWORD_RESET_MINUTES"])
+
+
+def unusable_reset_link() -> Response:
+    body = render_template("site/reset_invalid.html", minutes=current_app.config["LMS_PASSWORD_RESET_MINUTES"])
+    return secret_in_address(current_app.make_response((body, 404)))
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    """A link from a password-reset e-mail: choose a new password, then you are signed in."""
+    session = db.session()
+    account = account_for(session, token)
+    if account is None:
+        return unusable_reset_link()
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        # one use only, even for two clicks at once; setting the password ends every other session
+        store = state().user_store
+        identity = store.set_password(account.email, form.password.data) \
+            if can_invite(store) and use_token(session, account) else None
+        if identity is None:
+            session.rollback()
+            return unusable_reset_link()
+        session.commit()
+        logout_user()
+        login_user(account)
+        flash(_("Your new password is set. You are signed in."), "success")
+        return redirect(landing())
+    status = 422 if request.method == "POST" else 200
+    body = render_template("site/reset_password.html", form=form, account=account)
+    return secret_in_address(current_app.make_response((body, status)))
 
 
 @bp.post("/logout")

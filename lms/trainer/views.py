@@ -19,6 +19,7 @@ from ..core import charts
 from ..core import dashboard as core
 from ..i18n import _, current_language, ngettext
 from ..models import Course, Group, User
+from ..practice import service as practice
 from ..services import dashboard, groups, learning, reviews, status
 from ..state import db_session, state
 from ..web import NavItem, add_nav_item, today
@@ -133,8 +134,9 @@ def group(group_id: int) -> ResponseReturnValue:
     rows = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     scores = dashboard.best_scores(session, group, course, [row.learner.user_id for row in rows])
     rows = core.with_scores(data.plan, rows, scores)
+    refreshers = practice.group_refreshers(session, group, course, version, data.language, today(), state().parsed)
     return render_template(
-        "lms/trainer/group.html", data=data, rows=rows,
+        "lms/trainer/group.html", data=data, rows=rows, refreshers=refreshers, refresher_days=practice.TALLY_DAYS,
         shown=shown, page=page, pages=pages, link=link, charts=dashboard_charts(data), **context)
 
 

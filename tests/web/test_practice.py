@@ -8,6 +8,7 @@ from lms.practice.models import PracticeAnswer
 from lms.state import db_session
 
 from support import csrf_from
+from support.practice import days_pass
 from support.quiz import SECRETS, answers_for, option_id, save, select_names, select_value, start, submit
 
 PRACTICE = "/training/practice"
@@ -52,9 +53,10 @@ def test_without_mistakes_there_is_nothing_to_practise(client, auth, sample_cour
     assert "Нечего повторять" in html and "practice-form" not in html
 
 
-def test_three_of_the_learners_mistakes_come_back_without_giving_the_answers_away(client, auth, sample_course):
+def test_three_of_the_learners_mistakes_come_back_without_giving_the_answers_away(app, client, auth, sample_course):
     auth.as_role("learner")
     fail_the_quiz(client)
+    days_pass(app, 1)
     html = client.get(PRACTICE).get_data(as_text=True)
     drawn = items(html)
     assert len(drawn) == 3 and len({ref for _q, ref, _b in drawn}) == 3
@@ -68,6 +70,7 @@ def test_three_of_the_learners_mistakes_come_back_without_giving_the_answers_awa
 def test_a_right_answer_puts_a_question_right_and_starts_a_streak(app, client, auth, sample_course):
     auth.as_role("learner")
     fail_the_quiz(client)
+    days_pass(app, 1)
     html = client.get(PRACTICE).get_data(as_text=True)
     (first, first_ref, block), (second, second_ref, _block) = items(html)[:2]
     response = answer(client, html, first_ref, RIGHT[first](block))
@@ -75,7 +78,10 @@ def test_a_right_answer_puts_a_question_right_and_starts_a_streak(app, client, a
     wrong = {"q-speed": "90"} if second == "speed" else {}
     assert answer(client, html, second_ref, wrong).status_code == 302
     page = client.get(PRACTICE).get_data(as_text=True)
-    assert "Верно. Этот вопрос исправлен." in page and "Пока нет. Он вернётся в другой день." in page
+    # the right one comes back in three days, the wrong one tomorrow (lms.core.refresh)
+    today = dt.datetime.now(dt.UTC).date()
+    assert re.search(r'is-correct"[^>]*data-comes-back="([^"]+)"', page).group(1) == str(today + dt.timedelta(days=3))
+    assert re.search(r'is-wrong"[^>]*data-comes-back="([^"]+)"', page).group(1) == str(today + dt.timedelta(days=1))
     assert "Правильный ответ:" in page       # the quiz lets learners see its answers after trying
     assert "Серия: 1 день" in page and 'data-streak="1"' in page
     assert len(items(page)) == 1
@@ -83,17 +89,16 @@ def test_a_right_answer_puts_a_question_right_and_starts_a_streak(app, client, a
     answer(client, html, first_ref, RIGHT[first](block))
     with app.app_context():
         assert db_session().scalar(select(func.count(PracticeAnswer.id))) == 2
-        # tomorrow: what was put right does not come back; what is still wrong may
-        for row in db_session().scalars(select(PracticeAnswer)):
-            row.day -= dt.timedelta(days=1)
-        db_session().commit()
+    # tomorrow: what was put right does not come back; what is still wrong may
+    days_pass(app, 1)
     refs = [ref for _q, ref, _b in items(client.get(PRACTICE).get_data(as_text=True))]
     assert first_ref not in refs and len(refs) == 3
 
 
-def test_a_tampered_or_foreign_answer_is_refused(client, auth, sample_course):
+def test_a_tampered_or_foreign_answer_is_refused(app, client, auth, sample_course):
     auth.as_role("learner")
     fail_the_quiz(client)
+    days_pass(app, 1)
     html = client.get(PRACTICE).get_data(as_text=True)
     drawn = items(html)
     question, ref, _block = next(item for item in drawn if item[0] in ("smile", "promise", "parts"))
@@ -102,10 +107,12 @@ def test_a_tampered_or_foreign_answer_is_refused(client, auth, sample_course):
     assert client.post(PRACTICE + "/answer", data={"ref": ref}).status_code == 400  # no CSRF token
 
 
-def test_the_home_page_offers_the_days_practice_and_says_when_it_is_done(client, auth, sample_course):
+def test_the_home_page_offers_the_days_practice_and_says_when_it_is_done(app, client, auth, sample_course):
     auth.as_role("learner")
     assert "Ежедневная практика" not in client.get("/training/").get_data(as_text=True)
     fail_the_quiz(client)
+    assert "Ежедневная практика" not in client.get("/training/").get_data(as_text=True)   # due tomorrow
+    days_pass(app, 1)
     home = client.get("/training/").get_data(as_text=True)
     assert "3 вопроса из ваших ошибок, около двух минут." in home and "Потренироваться" in home
     html = client.get(PRACTICE).get_data(as_text=True)
@@ -115,12 +122,14 @@ def test_the_home_page_offers_the_days_practice_and_says_when_it_is_done(client,
     assert "На сегодня всё." in home and "Серия: 1 день" in home
 
 
-def test_weak_competencies_of_the_latest_role_play_come_back_with_their_lesson(client, auth, sample_course):
+def test_weak_competencies_of_the_latest_role_play_come_back_with_their_lesson(app, client, auth, sample_course):
     from support.scenario import reply
     from support.scenario import start as start_run
 
     auth.as_role("learner")
     reply(client, reply(client, start_run(client), "2"), "3")   # the customer is lost: promises not kept
+    assert "Из ваших ролевых игр" not in client.get(PRACTICE).get_data(as_text=True)   # due tomorrow
+    days_pass(app, 1)
     html = client.get(PRACTICE).get_data(as_text=True)
     assert "Из ваших ролевых игр: стоит повторить" in html
     assert "Выполнение обещаний" in html and "Сыграть ещё раз «Звонок клиента»" in html

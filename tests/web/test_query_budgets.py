@@ -39,17 +39,17 @@ PAGES = {
     "trainer: courses of a group": ("trainer", "/training/trainer/groups/{group}/courses", 8),
     # each activity kind reads its own part of the record (lessons, attempts, runs, tasks) and the
     # course statuses come from the one status expression (lms.services.status)
-    "trainer: learner's record": ("trainer", "/training/trainer/learners/{learner}", 21),
+    "trainer: learner's record": ("trainer", "/training/trainer/learners/{learner}", 22),
     "review queue": ("trainer", "/training/review/", 8),
     "item analysis": ("trainer", "/training/review/analysis/sample", 10),
     "authoring: courses": ("trainer", "/training/author/", 8),
-    "authoring: course": ("trainer", "/training/author/sample/", 11),
+    "authoring: course": ("trainer", "/training/author/sample/", 12),
     "authoring: editor": ("trainer", "/training/author/sample/edit?path=01-basics/01-welcome.md", 11),
-    "authoring: versions": ("trainer", "/training/author/sample/versions", 7),
+    "authoring: versions": ("trainer", "/training/author/sample/versions", 8),
     "HR: completion report": ("hr", "/training/reports/completions", 8),
     "HR: compliance matrix": ("hr", "/training/reports/compliance", 9),
     "HR: people": ("hr", "/training/people/", 6),
-    "HR: a person": ("hr", "/training/people/{learner}", 8),
+    "HR: a person": ("hr", "/training/people/{learner}", 9),
     "HR: expiring certificates": ("hr", "/training/certificates/expiring", 6),
 }
 

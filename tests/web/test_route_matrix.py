@@ -4,10 +4,15 @@ import pytest
 from support.routes import ARGS
 
 PUBLIC = {
-    "site.home", "site.login", "site.invite", "static", "lms.static", "lms.set_language",
+    "site.home", "site.login", "site.invite", "site.forgot_password", "site.reset_link_sent", "site.reset_password",
+    "static", "lms.static", "lms.set_language",
     "lms.certificates.verify", "lms.certificates.verify_json", "lms.certificates.issuer",
-    "lms.certificates.issuer_jwk", "lms.api.openapi_json",
+    "lms.certificates.issuer_jwk", "lms.certificates.issuer_rsa_jwk", "lms.certificates.jwks",
+    "lms.certificates.status", "lms.api.openapi_json", "lms.notify.unsubscribe",
 }
+# a mail client's one-click unsubscribe (RFC 8058) POSTs with no session and no CSRF token: the signed
+# token in the address is the proof, and a forged one is 404
+CSRF_EXEMPT = {"lms.notify.unsubscribe"}
 TOKEN_AUTH = {"lms.api.certificates", "lms.api.completions", "lms.api.groups", "lms.api.users"}
 # Which roles may use each area (admins may use everything).
 AREAS = {
@@ -16,6 +21,7 @@ AREAS = {
     # enrollment: 404 when not enrolled, a redirect to the course until it or the module is complete)
     "lms.learn.": {"learner", "trainer", "hr"},
     "lms.practice.": {"learner", "trainer", "hr"},
+    "lms.notify.": {"learner", "trainer", "hr"},
     # each activity kind's own forms and pages (lms.activities): the learner's side
     "lms.lesson.": {"learner", "trainer", "hr"},
     "lms.quiz.": {"learner", "trainer", "hr"},
@@ -33,6 +39,7 @@ RESTRICTED_IN_AREA = {  # endpoints stricter than their area
     "lms.certificates.expiring": {"trainer", "hr"},
     "lms.certificates.person": {"trainer", "hr"},
     "lms.certificates.revoke": {"hr"},
+    "lms.notify.admin": set(),
     "lms.people.tokens": set(),
     "lms.people.revoke_token": set(),
     # a course's pages in the studio are for its editors (and admins); the sample course,
@@ -100,7 +107,7 @@ def test_each_role_gets_what_its_area_allows_and_never_a_server_error(client, au
 def test_every_state_changing_route_refuses_a_request_without_csrf_token(client, auth, app, sample_course):
     auth.as_role("admin")
     for endpoint, method, url in routes(app):
-        if method == "GET" or endpoint in TOKEN_AUTH:
+        if method == "GET" or endpoint in TOKEN_AUTH or endpoint in CSRF_EXEMPT:
             continue
         response = client.post(url, data={"language": "en", "text": "x", "reply": "1"})
         assert response.status_code == 400, (endpoint, url, response.status_code)
