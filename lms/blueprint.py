@@ -23,8 +23,8 @@ from .certificates import bp as certificates_bp
 from .i18n import LANGUAGES, _
 from .labels import status_labels
 from .learn import bp as learn_bp
-from .people import bp as people_bp
 from .notify import bp as notify_bp
+from .people import bp as people_bp
 from .practice import bp as practice_bp
 from .reports import bp as reports_bp
 from .review import bp as review_bp
