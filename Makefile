@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# node_modules: test-only tools from package-lock.json (the xAPI validator that tests/web/test_xapi_lrs.py runs)
+NODE_STAMP := node_modules/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
@@ -14,7 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,prod]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## make demo: install, create instance/lms.sqlite, import courses/, create demo accounts, serve on :5000
 ## (it stops first, with one line, when the port is taken: the demo passwords are not reset then)
@@ -24,7 +30,7 @@ demo: install
 	$(BIN)/flask --app wsgi lms courses import courses
 	$(BIN)/flask --app wsgi lms demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	LMS_PUBLIC_URL=$${LMS_PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 ## make serve: production-style serving with gunicorn against DATABASE_URL
 serve: install
@@ -64,4 +70,4 @@ screenshots: install
 	$(BIN)/python scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) node_modules build dist *.egg-info

@@ -80,6 +80,9 @@ class User(Timestamped, Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     #: the person's own time zone (an IANA name) for reminders and quiet hours; else ``LMS_TIMEZONE``
     timezone: Mapped[str | None] = mapped_column(String(64))
+    #: the person as an Open Badge's subject (``urn:uuid:…``, the JWT's ``sub``): stable and naming nobody;
+    #: given with the first credential
+    credential_subject: Mapped[str | None] = mapped_column(String(45), unique=True)
     employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     department: Mapped[str | None] = mapped_column(String(200))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))

@@ -28,6 +28,9 @@ def qr_svg(url: str) -> io.BytesIO:
     return buffer
 
 
+REVOKED = (180, 20, 20)
+
+
 def render(sheet: Sheet) -> bytes:
     """The certificate's PDF bytes."""
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
@@ -96,4 +99,13 @@ def render(sheet: Sheet) -> bytes:
     pdf.set_font("NotoSans", "", 7)
     pdf.set_xy(25, height - 19)
     pdf.cell(width - 50, 4, sheet.verify_url, align="C")
+    if sheet.revoked:  # across the middle, in red, so a printed copy cannot pass as valid
+        pdf.set_fill_color(255, 255, 255)
+        pdf.set_draw_color(*REVOKED)
+        pdf.set_line_width(1.5)
+        pdf.rect(40, 118, width - 80, 22, style="DF")
+        pdf.set_font("NotoSans", "B", 22)
+        pdf.set_text_color(*REVOKED)
+        pdf.set_xy(40, 123)
+        pdf.cell(width - 80, 12, sheet.revoked, align="C")
     return bytes(pdf.output())

@@ -21,14 +21,15 @@ from flask_babel import format_date
 from sqlalchemy import select
 
 from ..core import certificates as core
+from ..core import open_badges as badges
 from ..i18n import _, current_language, text_direction
-from ..links import absolute_url, public_host
+from ..links import absolute_url, public_base, public_host
 from ..links import verify_url as verify_address
 from ..models import Certificate, Course, User
 from ..services import certificates as service
 from ..services import groups
 from ..state import db_session
-from ..web import NavItem, add_nav_item, public, rate_limited, roles_required
+from ..web import NavItem, add_nav_item, public, rate_limited, render_error, roles_required
 from .forms import RevokeForm
 from .pdf import render
 from .signing import issuer_key
@@ -104,6 +105,8 @@ def sheet_for(certificate: Certificate) -> core.Sheet:
         expires_label=_("Valid until"),
         expires=format_date(certificate.expires_at, "long") if certificate.expires_at else "",
         rtl=text_direction(language) == "rtl",
+        revoked=_("Revoked on %(date)s", date=format_date(certificate.revoked_at, "long"))
+        if certificate.revoked_at else "",
     )
 
 
@@ -121,27 +124,57 @@ def issuer_id() -> str:
     return absolute_url("lms.certificates.issuer")
 
 
+def key_url(algorithm: str) -> str:
+    """Where the public key for ``algorithm`` is published as a JWK (the JWT header's ``kid``)."""
+    return absolute_url("lms.certificates.issuer_jwk" if algorithm == "EdDSA" else "lms.certificates.issuer_rsa_jwk")
+
+
+def status_url(certificate: Certificate) -> str:
+    return absolute_url("lms.certificates.status", serial=certificate.serial)
+
+
+def require_public_url() -> None:
+    """A credential's addresses come from ``LMS_PUBLIC_URL``, never from the request's Host header:
+    without it, no credential is issued (a clear page says why)."""
+    if public_base() is None:
+        abort(current_app.make_response(render_error(
+            503, _("Badges are not available yet"),
+            _("The administrator has to set the site's public address (LMS_PUBLIC_URL) first: "
+              "every address in a badge is built from it."))))
+
+
 def credential_for(certificate: Certificate) -> dict:
     session = db_session()
     course = session.get(Course, certificate.course_id)
-    holder = session.get(User, certificate.user_id)
+    holder = session.get_one(User, certificate.user_id)
     rule = service.rule_of(course.published_version) if course and course.published_version else {}
     description = rule.get("description") or _("Completed the course “%(course)s”.", course=certificate.course_title)
-    return core.open_badge_credential(
+    subject = service.credential_subject(session, holder)
+    session.commit()  # the subject id, given once, is kept
+    return badges.credential(
         credential_id=verify_url(certificate), issuer_id=issuer_id(), issuer_name=organisation(),
         issuer_url=absolute_url("lms.learn.home"),
         achievement_id=absolute_url("lms.learn.course", slug=course.slug) if course else issuer_id(),
         achievement_name=certificate.course_title, achievement_description=description,
         criteria=_("Complete every module of the course, pass its quizzes and role-plays."),
-        holder_email=holder.email if holder else "", serial=certificate.serial,
+        subject_id=subject, holder_email=holder.email, serial=certificate.serial,
         valid_from=certificate.issued_at, valid_until=certificate.expires_at,
-        name=certificate.title or certificate.course_title,
+        name=certificate.title or certificate.course_title, status_url=status_url(certificate),
     )
+
+
+def revoked_response(certificate: Certificate) -> ResponseReturnValue:
+    """What a revoked certificate's badge address gives instead of a fresh credential: 410 and its status."""
+    return current_app.response_class(json.dumps(status_list(certificate), ensure_ascii=False), status=410,
+                                      mimetype="application/json")
 
 
 @bp.get("/certificates/<serial>/badge.json")
 def badge_json(serial: str) -> ResponseReturnValue:
     certificate = own_or_404(serial)
+    require_public_url()
+    if certificate.revoked_at is not None:
+        return revoked_response(certificate)
     response = current_app.response_class(json.dumps(credential_for(certificate), ensure_ascii=False, indent=2),
                                           mimetype="application/ld+json")
     response.headers["Content-Disposition"] = f'attachment; filename="badge-{certificate.serial}.json"'
@@ -150,30 +183,79 @@ def badge_json(serial: str) -> ResponseReturnValue:
 
 @bp.get("/certificates/<serial>/badge.jwt")
 def badge_jwt(serial: str) -> ResponseReturnValue:
-    """The Open Badge as a signed JWT-VC (EdDSA), checkable with the published JWK."""
+    """The Open Badge as a signed JWT: RS256 (the specification's minimum), or EdDSA with ``?alg=EdDSA``;
+    each checkable with the key its header's ``kid`` points at."""
     certificate = own_or_404(serial)
-    token = core.sign_jwt_vc(credential_for(certificate), issuer_key(),
-                             kid=absolute_url("lms.certificates.issuer_jwk"))
+    require_public_url()
+    algorithm = request.args.get("alg", "RS256")
+    if algorithm not in badges.ALGORITHMS:
+        abort(404)
+    if certificate.revoked_at is not None:
+        return revoked_response(certificate)
+    token = badges.sign(credential_for(certificate), issuer_key(algorithm), kid=key_url(algorithm))
     response = current_app.response_class(token, mimetype="application/vc+jwt")
-    response.headers["Content-Disposition"] = f'attachment; filename="badge-{certificate.serial}.jwt"'
+    suffix = "" if algorithm == "RS256" else "-eddsa"
+    response.headers["Content-Disposition"] = f'attachment; filename="badge-{certificate.serial}{suffix}.jwt"'
+    return response
+
+
+def jwk_response(algorithm: str) -> ResponseReturnValue:
+    jwk = badges.public_jwk(issuer_key(algorithm).public_key(), kid=key_url(algorithm))
+    response = current_app.response_class(json.dumps(jwk), mimetype="application/jwk+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"  # a verifier's page may fetch it
     return response
 
 
 @bp.get("/certificates/issuer.jwk")
 @public
 def issuer_jwk() -> ResponseReturnValue:
-    """The public key that signs the badges, as a JWK."""
-    return current_app.response_class(json.dumps(core.public_jwk(issuer_key().public_key())),
-                                      mimetype="application/jwk+json")
+    """The public Ed25519 key that signs EdDSA badges, as a JWK."""
+    return jwk_response("EdDSA")
+
+
+@bp.get("/certificates/issuer-rsa.jwk")
+@public
+def issuer_rsa_jwk() -> ResponseReturnValue:
+    """The public RSA key that signs RS256 badges, as a JWK."""
+    return jwk_response("RS256")
+
+
+@bp.get("/certificates/jwks.json")
+@public
+def jwks() -> ResponseReturnValue:
+    """Both public keys as a JWK Set (RFC 7517)."""
+    keys = [badges.public_jwk(issuer_key(a).public_key(), kid=key_url(a)) for a in badges.ALGORITHMS]
+    response = current_app.response_class(json.dumps({"keys": keys}), mimetype="application/jwk-set+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.get("/certificates/issuer.json")
 @public
 def issuer() -> ResponseReturnValue:
     """The issuer's Open Badges profile."""
-    profile = {"@context": [core.CREDENTIALS_CONTEXT, core.OB_CONTEXT], "id": issuer_id(), "type": ["Profile"],
-               "name": organisation(), "url": absolute_url("lms.learn.home")}
+    profile = badges.profile(issuer_id(), organisation(), absolute_url("lms.learn.home"))
     return current_app.response_class(json.dumps(profile, ensure_ascii=False), mimetype="application/ld+json")
+
+
+def status_list(certificate: Certificate) -> dict:
+    revoked = [verify_url(certificate)] if certificate.revoked_at is not None else []
+    return badges.revocation_list(status_url(certificate), issuer_id(), revoked)
+
+
+@bp.get("/verify/<serial>/status.json")
+@public
+@verify_rate
+def status(serial: str) -> ResponseReturnValue:
+    """A credential's status (the 1EdTech Revocation List named in its ``credentialStatus``): its id is
+    listed when the certificate was revoked. Public, as the verification page."""
+    certificate = service.find(db_session(), serial)
+    if certificate is None:
+        abort(404)
+    response = current_app.response_class(json.dumps(status_list(certificate)), mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.max_age = 300
+    return response
 
 
 # -- public verification -------------------------------------------------------

@@ -23,16 +23,10 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime as dt
-import hashlib
-import json
 import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from .problems import Problem, define
 
@@ -45,8 +39,6 @@ VALID, EXPIRED, REVOKED = "valid", "expired", "revoked"
 SERIAL_BYTES = 10  # 80 random bits: 16 base32 characters
 SERIAL_RE = re.compile(r"^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$")
 
-CREDENTIALS_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 
 
 # -- the rule ---------------------------------------------------------------
@@ -180,102 +172,5 @@ class Sheet:
     expires_label: str = ""
     expires: str = ""
     rtl: bool = False
-
-
-# -- Open Badges 3.0 --------------------------------------------------------
-def open_badge_credential(
-    *, credential_id: str, issuer_id: str, issuer_name: str, issuer_url: str | None,
-    achievement_id: str, achievement_name: str, achievement_description: str, criteria: str,
-    holder_email: str, serial: str, valid_from: dt.datetime, valid_until: dt.datetime | None,
-    name: str,
-) -> dict[str, Any]:
-    """An ``OpenBadgeCredential`` (Open Badges 3.0, VC Data Model 2.0) as a JSON-LD mapping.
-
-    The holder is identified by a salted SHA-256 of their e-mail (the salt is the
-    serial), so the badge names nobody to a reader who does not know the address.
-    """
-    salt = serial
-    identity_hash = "sha256$" + hashlib.sha256((holder_email.strip().lower() + salt).encode()).hexdigest()
-    issuer: dict[str, Any] = {"id": issuer_id, "type": ["Profile"], "name": issuer_name}
-    if issuer_url:
-        issuer["url"] = issuer_url
-    credential: dict[str, Any] = {
-        "@context": [CREDENTIALS_CONTEXT, OB_CONTEXT],
-        "id": credential_id,
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": name,
-        "issuer": issuer,
-        "validFrom": _iso(valid_from),
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [{
-                "type": "IdentityObject", "identityHash": identity_hash, "identityType": "emailAddress",
-                "hashed": True, "salt": salt,
-            }],
-            "achievement": {
-                "id": achievement_id,
-                "type": ["Achievement"],
-                "name": achievement_name,
-                "description": achievement_description,
-                "criteria": {"narrative": criteria},
-            },
-        },
-    }
-    if valid_until is not None:
-        credential["validUntil"] = _iso(valid_until)
-    return credential
-
-
-def _iso(moment: dt.datetime) -> str:
-    return _aware(moment).astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def public_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
-    """The public key as a JWK (RFC 8037), with its RFC 7638 thumbprint as ``kid``."""
-    x = _b64(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw))
-    thumbprint = _b64(hashlib.sha256(json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x},
-                                                separators=(",", ":"), sort_keys=True).encode()).digest())
-    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": thumbprint, "alg": "EdDSA", "use": "sig"}
-
-
-def sign_jwt_vc(credential: dict[str, Any], private_key: Ed25519PrivateKey, kid: str) -> str:
-    """The credential as a JWT-VC: JWS compact serialisation, ``alg: EdDSA``.
-
-    The payload is the credential itself plus the registered claims Open Badges 3.0
-    asks for (``iss``, ``jti``, ``sub``, ``nbf``, ``exp``).
-    """
-    header = {"alg": "EdDSA", "typ": "JWT", "kid": kid}
-    payload = dict(credential)
-    payload["iss"] = credential["issuer"]["id"]
-    payload["jti"] = credential["id"]
-    payload["nbf"] = int(dt.datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp())
-    subject_id = credential["credentialSubject"].get("id")
-    if subject_id:
-        payload["sub"] = subject_id
-    if "validUntil" in credential:
-        payload["exp"] = int(dt.datetime.fromisoformat(credential["validUntil"].replace("Z", "+00:00")).timestamp())
-    signing_input = (_b64(json.dumps(header, separators=(",", ":")).encode()) + "."
-                     + _b64(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()))
-    return signing_input + "." + _b64(private_key.sign(signing_input.encode()))
-
-
-def verify_jws(token: str, jwk: dict[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Check a compact JWS against an Ed25519 JWK; return (header, payload) or raise ValueError."""
-    try:
-        header_b64, payload_b64, signature_b64 = token.split(".")
-        header = json.loads(_unb64(header_b64))
-        key = Ed25519PublicKey.from_public_bytes(_unb64(jwk["x"]))
-        key.verify(_unb64(signature_b64), f"{header_b64}.{payload_b64}".encode())
-    except (ValueError, KeyError, InvalidSignature) as exc:
-        raise ValueError("the signature does not verify with this key") from exc
-    if header.get("alg") != "EdDSA":
-        raise ValueError("unexpected algorithm")
-    return header, json.loads(_unb64(payload_b64))
+    #: set on a revoked certificate: printed across the sheet ("Revoked on 3 December 2026")
+    revoked: str = ""

@@ -15,6 +15,7 @@ do not count towards the new cycle (see :func:`cycle_started_at`).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any, cast
 
 from sqlalchemy import func, select, update
@@ -204,3 +205,20 @@ def revoke(session: Session, certificate: Certificate, actor: User, reason: str)
     ))
     session.flush()
     return True
+
+
+def credential_subject(session: Session, user: User) -> str:
+    """The person's Open Badge subject id (``urn:uuid:…``), given once and kept (flushes when new).
+
+    Given with a conditional UPDATE, so two badges downloaded at the same moment agree on it.
+    """
+    if user.credential_subject:
+        return user.credential_subject
+    session.execute(update(User).where(User.id == user.id, User.credential_subject.is_(None))
+                    .values(credential_subject=f"urn:uuid:{uuid.uuid4()}")
+                    .execution_options(synchronize_session=False))
+    session.flush()
+    session.refresh(user, ["credential_subject"])
+    assert user.credential_subject is not None
+    return user.credential_subject
+

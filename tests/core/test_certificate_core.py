@@ -3,7 +3,6 @@ import datetime as dt
 import io
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
 
 from lms.certificates.pdf import render
@@ -88,45 +87,6 @@ def test_serials_are_random_readable_and_normalised():
     assert core.normalise_serial(serial.lower().replace("-", "")) == serial
     for bad in ("", "1", "ABCD-EFGH-IJKL-MNO1", "../../etc/passwd", "A" * 40):
         assert core.normalise_serial(bad) is None
-
-
-def credential(valid_until=dt.datetime(2027, 11, 23, tzinfo=UTC)):
-    return core.open_badge_credential(
-        credential_id="https://lms.example/training/verify/ABCD-EFGH-IJKL-MNOP",
-        issuer_id="https://lms.example/training/certificates/issuer.json", issuer_name="Сервис",
-        issuer_url="https://lms.example/training/", achievement_id="https://lms.example/training/courses/c/",
-        achievement_name="Курс", achievement_description="Описание", criteria="Пройти курс",
-        holder_email="Anna@example.com", serial="ABCD-EFGH-IJKL-MNOP",
-        valid_from=dt.datetime(2026, 11, 23, 10, 30, tzinfo=UTC), valid_until=valid_until, name="Сертификат",
-    )
-
-
-def test_open_badge_credential_has_the_required_fields():
-    badge = credential()
-    assert badge["@context"] == [core.CREDENTIALS_CONTEXT, core.OB_CONTEXT]
-    assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert badge["issuer"]["type"] == ["Profile"] and badge["issuer"]["name"] == "Сервис"
-    assert badge["validFrom"] == "2026-11-23T10:30:00Z" and badge["validUntil"] == "2027-11-23T00:00:00Z"
-    subject = badge["credentialSubject"]
-    assert subject["type"] == ["AchievementSubject"]
-    assert subject["identifier"][0]["hashed"] is True and "anna" not in str(subject).lower()
-    achievement = subject["achievement"]
-    assert achievement["type"] == ["Achievement"] and achievement["criteria"] == {"narrative": "Пройти курс"}
-    assert "validUntil" not in credential(valid_until=None)
-
-
-def test_jwt_vc_verifies_with_the_public_jwk_and_not_with_another():
-    key = Ed25519PrivateKey.generate()
-    token = core.sign_jwt_vc(credential(), key, kid="https://lms.example/jwk")
-    header, payload = core.verify_jws(token, core.public_jwk(key.public_key()))
-    assert header == {"alg": "EdDSA", "typ": "JWT", "kid": "https://lms.example/jwk"}
-    assert payload["iss"] == payload["issuer"]["id"] and payload["jti"] == payload["id"]
-    assert payload["exp"] > payload["nbf"]
-    with pytest.raises(ValueError):
-        core.verify_jws(token, core.public_jwk(Ed25519PrivateKey.generate().public_key()))
-    head, body, signature = token.split(".")
-    with pytest.raises(ValueError):
-        core.verify_jws(f"{head}.{body[:-4]}AAAA.{signature}", core.public_jwk(key.public_key()))
 
 
 def sheet(holder: str, rtl: bool = False) -> core.Sheet:

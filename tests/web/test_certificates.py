@@ -270,24 +270,3 @@ def test_pdf_download_is_the_holders_and_names_them(app, client, auth, cert_cour
     assert client.get(f"/training/certificates/{certificate.serial}.pdf").status_code == 404
     assert client.get(f"/training/certificates/{certificate.serial}/badge.jwt").status_code == 404
     assert client.get("/training/certificates/AAAA-AAAA-AAAA-AAAA.pdf").status_code == 404
-
-
-def test_open_badge_is_signed_with_the_published_key(app, client, auth, cert_course):
-    certificate = earn(app, auth, client)
-    badge = client.get(f"/training/certificates/{certificate.serial}/badge.json").get_json(force=True)
-    assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert badge["id"] == f"http://localhost/training/verify/{certificate.serial}"
-    assert badge["credentialSubject"]["achievement"]["name"] == "Обещания клиенту"
-    assert badge["credentialSubject"]["achievement"]["description"] == "Умеет давать клиенту выполнимые обещания."
-    assert badge["validUntil"].startswith(str(certificate.expires_at.year))
-    token = client.get(f"/training/certificates/{certificate.serial}/badge.jwt").get_data(as_text=True)
-    jwk = app.test_client().get("/training/certificates/issuer.jwk").get_json(force=True)
-    assert jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519" and "d" not in jwk
-    header, payload = core.verify_jws(token, jwk)
-    assert header["alg"] == "EdDSA" and header["kid"] == "http://localhost/training/certificates/issuer.jwk"
-    assert payload["credentialSubject"] == badge["credentialSubject"] and payload["jti"] == badge["id"]
-    profile = app.test_client().get("/training/certificates/issuer.json").get_json(force=True)
-    assert profile["id"] == payload["iss"] == badge["issuer"]["id"] and profile["type"] == ["Profile"]
-    key_file = app.instance_path + "/lms_issuer_ed25519.pem"
-    import os
-    assert oct(os.stat(key_file).st_mode & 0o777) == "0o600"

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from lms.core import certificates as core
+from lms.core import open_badges
 from lms.models import Certificate, XapiOutbox
 from lms.services import xapi
 from lms.state import db_session
@@ -196,9 +196,9 @@ def test_badges_and_verification_links_ignore_a_forged_host(public_app, client, 
     assert ours(absolute_urls(text)) and all(url.startswith(PUBLIC + "/") for url in ours(absolute_urls(text)))
 
     token = client.get(f"/training/certificates/{serial}/badge.jwt", headers=forged).get_data(as_text=True)
-    jwk = client.get("/training/certificates/issuer.jwk", headers=forged).get_json(force=True)
-    header, payload = core.verify_jws(token, jwk)
-    assert header["kid"] == f"{PUBLIC}/training/certificates/issuer.jwk"
+    jwk = client.get("/training/certificates/issuer-rsa.jwk", headers=forged).get_json(force=True)
+    header, payload = open_badges.verify_jws(token, jwk)
+    assert header["kid"] == f"{PUBLIC}/training/certificates/issuer-rsa.jwk" == jwk["kid"]
     assert payload["jti"] == verify and payload["iss"] == badge["issuer"]["id"]
     assert EVIL not in json.dumps(payload)
 
@@ -229,15 +229,17 @@ def test_xapi_ids_invitations_and_the_api_document_ignore_a_forged_host(public_a
     assert EVIL not in document
 
 
-def test_without_a_public_address_links_follow_the_request(app, client, auth, runner):
-    """The default (development, tests): no LMS_PUBLIC_URL, links are built from the request."""
+def test_without_a_public_address_pages_follow_the_request_but_no_credential_is_signed(app, client, auth, runner):
+    """The default (development, tests): no LMS_PUBLIC_URL, the PDF's link is built from the request;
+    a signed credential is never built from the Host header, so none is issued."""
     assert runner.invoke(args=["lms", "courses", "import", str(CERT_COURSES)]).exit_code == 0
     auth.as_role("learner")
     complete(client)
     with app.app_context():
         serial = db_session().scalar(select(Certificate.serial))
-    badge = client.get(f"/training/certificates/{serial}/badge.json").get_json(force=True)
-    assert badge["id"] == f"http://localhost/training/verify/{serial}"
+    pdf = client.get(f"/training/certificates/{serial}.pdf")
+    assert f"http://localhost/training/verify/{serial}" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert client.get(f"/training/certificates/{serial}/badge.json").status_code == 503
 
 
 def test_a_public_address_without_a_scheme_is_refused_clearly(app):
