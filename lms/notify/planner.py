@@ -207,10 +207,11 @@ def certificates(session: Session, config: Settings, now: dt.datetime, people: P
         Certificate.expires_at > now, Certificate.expires_at <= horizon))
     for certificate in expiring:
         key = f"expiring:{certificate.id}"
-        if key in known or not people.reachable(people.get(certificate.user_id)):
+        expires = aware(certificate.expires_at)
+        if key in known or expires is None or not people.reachable(people.get(certificate.user_id)):
             continue
         yield Planned(key, "certificate_expiring", certificate.user_id,
-                      {"course": certificate.course_title, "expires": aware(certificate.expires_at).date().isoformat()},
+                      {"course": certificate.course_title, "expires": expires.date().isoformat()},
                       absolute_url("lms.certificates.mine"))
     renewed = session.execute(select(Certificate, Assignment.due_date)
                               .join(Assignment, Assignment.id == Certificate.renewal_assignment_id, isouter=True)

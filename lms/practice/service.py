@@ -269,6 +269,8 @@ def _due_spots(session: Session, user_id: int, day: dt.date, cache: Cache) -> li
         if content is None:
             continue
         at = aware(run.finished_at)
+        if at is None:  # the runs read here are finished; a run without a date is not one
+            continue
         links = content.data.get("lesson_links") or {}
         for competency in scenarios.run_summary(session, run, content, cache).profile:
             ref = role_play_ref(course_id, run.activity_key, competency.tag)
