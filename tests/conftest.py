@@ -68,6 +68,19 @@ def smtp(app):
         yield server
 
 
+@pytest.fixture(scope="session")
+def lrs(tmp_path_factory):
+    """A real learning record store, Ralph, on a free port for the session (``support.lrs.Ralph``):
+    ``lrs.endpoint`` and ``lrs.auth`` for the app, ``lrs.statements()`` to read what it stored,
+    ``lrs.stop()``/``lrs.start()`` to take it down and back, ``lrs.clear()`` between tests."""
+    from support.lrs import Ralph
+
+    ralph = Ralph(tmp_path_factory.mktemp("ralph"))
+    ralph.start()
+    yield ralph
+    ralph.stop()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -69,10 +69,14 @@ class _Catalogue:
         return self._versions[version_id]
 
     def course(self, course_id: int, version_id: int, language: str) -> xapi.CourseRef:
+        """The course in the learner's edition. An edition whose course file gives no title of its own
+        shows the original's (lms.core.content), so a title equal to the original's is in its language."""
         manifest = self.version(version_id).manifest
         language = pick_language(manifest, language)
-        return xapi.CourseRef(xapi.course_iri(self.base, self._slugs[course_id]),
-                              manifest["editions"][language]["title"], language)
+        editions, original = manifest["editions"], manifest["default_language"]
+        title = editions[language]["title"]
+        title_language = original if language != original and title == editions[original]["title"] else None
+        return xapi.CourseRef(xapi.course_iri(self.base, self._slugs[course_id]), title, language, title_language)
 
     def slug(self, course_id: int) -> str:
         return self._slugs[course_id]
@@ -86,6 +90,14 @@ class _Catalogue:
                 ActivityContent.version_id == version_id, ActivityContent.language == language,
                 ActivityContent.key == key))
         return self._contents[cache_key]
+
+    def title(self, version_id: int, language: str, key: str) -> tuple[str, str]:
+        """An activity's title and the language it is written in (a translation's fallback keeps its own);
+        the key, in no language, when the version has no such activity."""
+        content = self.content(version_id, language, key)
+        if content is None:
+            return key, xapi.UNDETERMINED
+        return content.title, content.content_language
 
 
 def actor_of(user: User) -> xapi.Actor:

@@ -48,13 +48,33 @@ def test_attempts_pass_or_fail_with_a_scaled_score():
 
 def test_an_answer_awaiting_review_has_no_success_yet():
     quiz = xapi.activity(COURSE.iri + "/m/quiz", "Quiz", "quiz", "ru")
-    statement = xapi.question_answered(attempt_id=1, question_id="q1", actor=ACTOR, course=COURSE,
-                                       iri=COURSE.iri + "/m/quiz/questions/q1", title="Q1", quiz=quiz, fraction=0.0,
-                                       points=0, max_points=2, correct=None, answered=True, when=T0, enrollment_id=1)
+    statement = xapi.question_answered(attempt_id=41, number=2, question_id="q1", actor=ACTOR, course=COURSE,
+                                       iri=COURSE.iri + "/m/quiz/questions/q1", title="Q1", quiz=quiz,
+                                       interaction=xapi.Interaction("long-fill-in"), response="Простите нас",
+                                       fraction=0.0, points=0, max_points=2, correct=None, answered=True, when=T0,
+                                       enrollment_id=1)
     assert statement["verb"]["id"].endswith("/answered")
     assert "success" not in statement["result"] and "scaled" not in statement["result"]["score"]
+    assert statement["result"]["response"] == "Простите нас"
+    assert statement["object"]["definition"]["interactionType"] == "long-fill-in"
+    assert "correctResponsesPattern" not in statement["object"]["definition"]  # a trainer scores it
+    assert statement["context"]["extensions"][xapi.EXTENSION_BASE + "attempt"] == 2  # the learner's 2nd, not row 41
     assert statement["context"]["contextActivities"]["parent"] == [quiz]
     assert statement["context"]["contextActivities"]["grouping"][0]["id"] == COURSE.iri
+
+
+def test_statements_leave_the_version_to_the_lrs():
+    statement = xapi.course_completed(enrollment_id=1, actor=ACTOR, course=COURSE, started=T0, completed=T0)
+    assert "version" not in statement  # an LRP sets 1.0.0 or nothing; 1.0.3 travels in the request header
+
+
+def test_a_title_in_another_language_than_the_edition_is_tagged_with_its_own():
+    course = xapi.CourseRef(COURSE.iri, "Основы сервиса", "ar", title_language="ru")
+    statement = xapi.lesson_completed(record_id=1, actor=ACTOR, course=course, iri=COURSE.iri + "/m/l",
+                                      title="Welcome", language="en", started=None, completed=T0, enrollment_id=1)
+    assert statement["object"]["definition"]["name"] == {"en": "Welcome"}
+    assert statement["context"]["contextActivities"]["parent"][0]["definition"]["name"] == {"ru": "Основы сервиса"}
+    assert statement["context"]["language"] == "ar"  # the edition the learner took
 
 
 def test_statement_ids_are_stable_and_distinct():

@@ -79,12 +79,12 @@ class LessonKind(ActivityKind):
                    ActivityProgress.completed_at.is_not(None))
             .order_by(ActivityProgress.id))
         for progress, enrollment, user in rows:
-            content = catalogue.content(progress.version_id, enrollment.language, progress.activity_key)
+            title, language = catalogue.title(progress.version_id, enrollment.language, progress.activity_key)
             course = catalogue.course(enrollment.course_id, progress.version_id, enrollment.language)
             yield records.Record(xapi.statement_id("lesson", progress.id), user.id, xapi.lesson_completed(
                 record_id=progress.id, actor=records.actor_of(user), course=course,
                 iri=xapi.activity_iri(catalogue.base, catalogue.slug(enrollment.course_id), progress.activity_key),
-                title=content.title if content else progress.activity_key, started=progress.started_at,
+                title=title, language=language, started=progress.started_at,
                 completed=progress.completed_at, enrollment_id=enrollment.id))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ...core import dashboard as dashboard_core
 from ...core import item_analysis, xapi
+from ...core import quiz as quiz_core
 from ...models import ActivityContent, Enrollment, QuizAttempt, User
 from ...services import xapi as records
 from . import service
@@ -150,7 +151,10 @@ def _float(value: Any) -> float | None:
 
 
 def statements(session: Session, catalogue: Any) -> Iterator[records.Record]:
-    """Each graded attempt: one "answered" statement per question and one for the attempt."""
+    """Each graded attempt: one "answered" statement per question (a cmi.interaction with the learner's
+    response, in authored ids) and one "passed" or "failed" for the attempt, both with the learner's
+    attempt number. Texts are tagged with the language of the edition the attempt was taken in, or of
+    its fallback when the quiz is not translated."""
     rows = records.streamed(session,
         select(QuizAttempt, Enrollment, User)
         .join(Enrollment, Enrollment.id == QuizAttempt.enrollment_id).join(User, User.id == QuizAttempt.user_id)
@@ -161,28 +165,43 @@ def statements(session: Session, catalogue: Any) -> Iterator[records.Record]:
         base = catalogue.base
         slug = catalogue.slug(enrollment.course_id)
         course = catalogue.course(enrollment.course_id, attempt.version_id, enrollment.language)
-        content = catalogue.content(attempt.version_id, enrollment.language, attempt.activity_key)
+        taken_in = (attempt.plan or {}).get("language") or enrollment.language
+        content = catalogue.content(attempt.version_id, taken_in, attempt.activity_key)
+        title, language = catalogue.title(attempt.version_id, taken_in, attempt.activity_key)
         quiz_iri = xapi.activity_iri(base, slug, attempt.activity_key)
-        quiz_activity = xapi.activity(quiz_iri, content.title if content else attempt.activity_key, "quiz",
-                                      course.language)
+        quiz_activity = xapi.activity(quiz_iri, title, "quiz", language)
         parsed = service.quiz_of(content, cache) if content is not None and content.data else None
         result = attempt.result or {}
+        answers = attempt.answers or {}
         for graded in result.get("results", []):
             question_id = graded["question_id"]
-            title = question_id
-            if parsed is not None:
-                try:
-                    title = parsed.question(question_id).title or question_id
-                except KeyError:
-                    pass
+            question = _question(parsed, question_id)
+            if question is not None and not question.graded:
+                continue  # a description block asks nothing
+            answered = bool(graded.get("answered"))
             yield records.Record(xapi.statement_id("answer", attempt.id, question_id), user.id, xapi.question_answered(
-                attempt_id=attempt.id, question_id=question_id, actor=records.actor_of(user), course=course,
-                iri=xapi.question_iri(base, slug, attempt.activity_key, question_id), title=title,
+                attempt_id=attempt.id, number=attempt.number, question_id=question_id, actor=records.actor_of(user),
+                course=course, iri=xapi.question_iri(base, slug, attempt.activity_key, question_id),
+                title=(question.title if question else "") or question_id,
+                language=language if question and question.title else xapi.UNDETERMINED,
+                description=(question.text.strip() or None) if question else None,
+                interaction=quiz_core.xapi_interaction(question) if question else xapi.Interaction("other"),
+                response=quiz_core.xapi_response(question, answers.get(question_id)) if question and answered
+                else None,
                 quiz=quiz_activity, fraction=_float(graded.get("fraction")), points=_float(graded.get("score")),
                 max_points=_float(graded.get("max_points")), correct=graded.get("correct"),
-                answered=bool(graded.get("answered")), when=attempt.submitted_at, enrollment_id=enrollment.id))
+                answered=answered, when=attempt.submitted_at, enrollment_id=enrollment.id))
         yield records.Record(xapi.statement_id("attempt", attempt.id), user.id, xapi.attempt_result(
             attempt_id=attempt.id, number=attempt.number, actor=records.actor_of(user), course=course,
             quiz=quiz_activity, percent=attempt.percent, points=_float(result.get("points")),
             max_points=_float(result.get("max_points")), passed=bool(attempt.passed), started=attempt.started_at,
             submitted=attempt.submitted_at, enrollment_id=enrollment.id))
+
+
+def _question(parsed: quiz_core.Quiz | None, question_id: str) -> quiz_core.Question | None:
+    if parsed is None:
+        return None
+    try:
+        return parsed.question(question_id)
+    except KeyError:
+        return None

@@ -120,10 +120,10 @@ def statements(session: Session, catalogue: Any) -> Iterator[records.Record]:
         .where(ScenarioRun.finished_at.is_not(None), ScenarioRun.passed.is_not(None))
         .order_by(ScenarioRun.id))
     for run, enrollment, user in rows:
-        content = catalogue.content(run.version_id, enrollment.language, run.activity_key)
+        title, language = catalogue.title(run.version_id, enrollment.language, run.activity_key)
         course = catalogue.course(enrollment.course_id, run.version_id, enrollment.language)
         yield records.Record(xapi.statement_id("scenario", run.id), user.id, xapi.scenario_ended(
             run_id=run.id, number=run.number, actor=records.actor_of(user), course=course,
             iri=xapi.activity_iri(catalogue.base, catalogue.slug(enrollment.course_id), run.activity_key),
-            title=content.title if content else run.activity_key, outcome=run.outcome, points=run.points,
+            title=title, language=language, outcome=run.outcome, points=run.points,
             passed=run.passed, started=run.started_at, finished=run.finished_at, enrollment_id=enrollment.id))

@@ -200,13 +200,14 @@ def statements(session: Session, catalogue: Any) -> Iterator[records.Record]:
         content = catalogue.content(submission.version_id, enrollment.language, submission.activity_key)
         course = catalogue.course(enrollment.course_id, submission.version_id, enrollment.language)
         maximum = float(content.data.get("max_points", 1)) if content is not None else None
+        title, language = catalogue.title(submission.version_id, enrollment.language, submission.activity_key)
         passed = submission.status == "passed"
         yield records.Record(xapi.statement_id("task", submission.id), user.id, xapi.statement(
             id=xapi.statement_id("task", submission.id), actor=records.actor_of(user),
             verb="passed" if passed else "failed",
             object=xapi.activity(xapi.activity_iri(catalogue.base, catalogue.slug(enrollment.course_id),
                                                    submission.activity_key),
-                                 content.title if content else submission.activity_key, XAPI_TYPE, course.language),
+                                 title, XAPI_TYPE, language),
             when=submission.reviewed_at, course=course,
             result={"success": passed, "completion": True,
                     "score": xapi.score((submission.points or 0) / maximum if maximum else None,

@@ -53,6 +53,8 @@ from .grade import (
     validate_answer,
     wrong_choices,
     wrong_text,
+    xapi_interaction,
+    xapi_response,
 )
 from .model import (
     FEEDBACK_MODES,
@@ -87,7 +89,8 @@ __all__ = [
     "parse_quiz", "parse_quiz_document", "validate_question", "draw_attempt",
     "public_question", "validate_answer", "grade_question", "grade_attempt",
     "finalize_with_review", "parse_number", "parse_numeric_spec", "quiz_to_json", "quiz_to_markdown",
-    "read_answer", "describe_answer", "describe_solution", "wrong_choices", "wrong_text", "letter_id", "matching_pairs",
+    "read_answer", "describe_answer", "describe_solution", "wrong_choices", "wrong_text",
+    "xapi_interaction", "xapi_response", "letter_id", "matching_pairs",
     "ordering_items", "plain_decimal", "QuestionType", "STRATEGIES", "strategy_for",
     "TOKEN_LENGTH", "AttemptTokens",
 ]

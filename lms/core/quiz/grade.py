@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
 
 from ..problems import define
+from ..xapi import Interaction
 from .draw import AttemptPlan
 from .errors import NOT_IN_ATTEMPT, AnswerError, ReviewError
 from .model import Question, Quiz
@@ -16,6 +17,7 @@ from .registry import FormValues, strategy_for
 __all__ = [
     "Review", "QuestionResult", "AttemptResult", "validate_answer", "grade_question", "grade_attempt",
     "finalize_with_review", "read_answer", "describe_answer", "describe_solution", "wrong_choices", "wrong_text",
+    "xapi_interaction", "xapi_response",
 ]
 
 REVIEW_NOT_OPEN = define("quiz-review-not-open", "only open questions of this attempt can be reviewed")
@@ -219,3 +221,23 @@ def wrong_text(question: Question, answer: Any) -> str | None:
     """A wrong typed answer as item analysis counts it: short answers normalised, numbers as
     stored; ``None`` for other types or a blank answer."""
     return strategy_for(question).wrong_text(question, answer)
+
+
+def xapi_interaction(question: Question) -> Interaction:
+    """The question as an xAPI interaction (learning records): single and multiple choice are
+    ``choice``, true/false ``true-false``, short ``fill-in``, numeric ``numeric``, matching
+    ``matching``, ordering ``sequencing``, open ``long-fill-in``; components by authored ids."""
+    return strategy_for(question).interaction(question)
+
+
+def xapi_response(question: Question, answer: Any) -> str | None:
+    """A stored answer (authored ids) in the xAPI response format of :func:`xapi_interaction`:
+    ``a[,]c`` for choices and steps, ``a[.]r1[,]b[.]r2`` for matching, the number or text as given.
+    ``None`` when there is none: unanswered, a description, or an answer the question no longer takes."""
+    kind = strategy_for(question)
+    if not kind.graded or kind.is_blank(answer):
+        return None
+    try:
+        return kind.response(question, kind.check(question, answer))
+    except AnswerError:
+        return None

@@ -3,8 +3,8 @@
 Everything that varies with the type of a question lives in one class per type
 (:mod:`lms.core.quiz.types`): reading it from Markdown, the structural checks,
 drawing its choices, what a learner's page may show, checking, grading,
-reading and describing an answer, naming choices by tokens and writing it back
-as Markdown. The rest of the package asks :func:`strategy_for` and never
+reading and describing an answer, naming choices by tokens, writing it back
+as Markdown and presenting it to a learning record store as an xAPI interaction. The rest of the package asks :func:`strategy_for` and never
 compares a type name itself.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..problems import define
+from ..xapi import Interaction
 from .errors import AnswerError
 
 if TYPE_CHECKING:
@@ -152,6 +153,16 @@ class QuestionType:
     def wrong_text(self, question: Question, answer: Any) -> str | None:
         """A wrong typed answer as item analysis counts it (``None``: not a typed type)."""
         return None
+
+    # -- learning records (xAPI) -------------------------------------------------------
+
+    def interaction(self, question: Question) -> Interaction:
+        """The question as an xAPI interaction: its type, correct responses and components (authored ids)."""
+        return Interaction("other")
+
+    def response(self, question: Question, answer: Any) -> str:
+        """A checked, non-blank answer in the xAPI response format of :meth:`interaction`'s type."""
+        return self.describe(question, answer)
 
     # -- per-attempt tokens -----------------------------------------------------------
 

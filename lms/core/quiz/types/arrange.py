@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from ...problems import define
+from ...xapi import Component, Interaction, response_list, response_pairs
 from ..errors import AnswerError
-from ..model import Question, matching_pairs, ordering_items
+from ..model import Question, id_sort_key, matching_pairs, ordering_items
 from ..registry import FormValues, Outcome, QuestionType, Report, form_value
 from ..scan import RawQuestion
 
@@ -102,6 +103,16 @@ class Matching(QuestionType):
     def solution(self, question: Question) -> str:
         return "; ".join(f"{p.left} → {p.right}" for p in question.pairs)
 
+    def interaction(self, question: Question) -> Interaction:
+        """A matching: the left sides are the source, the distinct right sides the target."""
+        return Interaction("matching", (response_pairs((p.left_id, p.right_id) for p in question.pairs),), (
+            ("source", tuple(Component(p.left_id, p.left) for p in question.pairs)),
+            ("target", tuple(Component(rid, text) for rid, text in question.rights()))))
+
+    def response(self, question: Question, answer: Any) -> str:
+        """The pairs the learner matched, in the question's order (a left left unmatched is left out)."""
+        return response_pairs((p.left_id, answer[p.left_id]) for p in question.pairs if p.left_id in answer)
+
     def to_browser(self, question: Question, answer: Any, tokens: Any) -> Any:
         lefts, rights = tokens.tokens(question, "left"), tokens.tokens(question, "right")
         return {lefts[left]: rights[right] for left, right in answer.items() if left in lefts and right in rights}
@@ -180,6 +191,15 @@ class Ordering(QuestionType):
 
     def solution(self, question: Question) -> str:
         return " → ".join(item.text for item in question.items)
+
+    def interaction(self, question: Question) -> Interaction:
+        """A sequencing: the items are its choices, listed by id (their order says nothing)."""
+        choices = sorted(question.items, key=lambda item: id_sort_key(item.id))
+        return Interaction("sequencing", (response_list(i.id for i in question.items),),
+                           (("choices", tuple(Component(i.id, i.text) for i in choices)),))
+
+    def response(self, question: Question, answer: Any) -> str:
+        return response_list(answer)
 
     def to_browser(self, question: Question, answer: Any, tokens: Any) -> Any:
         items = tokens.tokens(question, "item")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ...problems import define
+from ...xapi import Component, Interaction, response_list
 from ..errors import AnswerError
 from ..model import Option, Question, letter_id
 from ..numbers import SUM_TOLERANCE, percent_text, round_fraction
@@ -97,6 +98,9 @@ class _Options(QuestionType):
     def _checked(self, option: Option) -> bool:
         return option.fraction == 1
 
+    def _choices(self, question: Question) -> tuple[tuple[str, tuple[Component, ...]], ...]:
+        return (("choices", tuple(Component(o.id, o.text) for o in question.options)),)
+
     def _shows_weight(self, option: Option, checked: bool) -> bool:
         default = Decimal(1) if checked else Decimal(0)
         return option.fraction != default or looks_weighted(option.text)
@@ -140,6 +144,9 @@ class _OneOption(_Options):
     def wrong_choices(self, question: Question, answer: Any) -> list[str]:
         option = question.option(answer) if isinstance(answer, str) else None
         return [option.id] if option is not None and option.fraction < 1 else []
+
+    def response(self, question: Question, answer: Any) -> str:
+        return str(answer)
 
     def to_browser(self, question: Question, answer: Any, tokens: Any) -> Any:
         return tokens.tokens(question, "option").get(answer)
@@ -213,6 +220,11 @@ class SingleChoice(_Weighted, _OneOption):
             return [(NO_FULL_OPTION, {})]
         return []
 
+    def interaction(self, question: Question) -> Interaction:
+        """A choice; each full-mark option is a correct response of its own."""
+        return Interaction("choice", tuple(o.id for o in question.options if o.fraction == 1),
+                           self._choices(question))
+
 
 class MultipleChoice(_Weighted):
     name = "multiple"
@@ -285,6 +297,14 @@ class MultipleChoice(_Weighted):
             return []
         return [o.id for o in question.options if o.id in answer and o.fraction <= 0]
 
+    def interaction(self, question: Question) -> Interaction:
+        """A choice whose one correct response is every option with a positive weight."""
+        right = [o.id for o in question.options if o.fraction > 0]
+        return Interaction("choice", (response_list(right),) if right else (), self._choices(question))
+
+    def response(self, question: Question, answer: Any) -> str:
+        return response_list(answer)
+
     def to_browser(self, question: Question, answer: Any, tokens: Any) -> Any:
         options = tokens.tokens(question, "option")
         return [options[i] for i in answer if i in options]
@@ -343,3 +363,7 @@ class TrueFalse(_OneOption):
 
     def _shows_weight(self, option: Option, checked: bool) -> bool:
         return False
+
+    def interaction(self, question: Question) -> Interaction:
+        """A true-false: the option ids are ``true`` and ``false``, as the response format wants."""
+        return Interaction("true-false", tuple(o.id for o in question.options if o.fraction == 1))

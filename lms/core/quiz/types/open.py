@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from ...problems import define
+from ...xapi import Interaction
 from ..errors import AnswerError, ReviewError
 from ..model import Question
 from ..numbers import SCORE_STEP, plain_decimal, to_decimal
@@ -44,6 +45,10 @@ class OpenAnswer(_Typed):
         fraction = points / question.points if question.points else Decimal(0)
         return Outcome(fraction, points == question.points, (review.comment,) if review.comment else (),
                        score=points)
+
+    def interaction(self, question: Question) -> Interaction:
+        """A long-fill-in with no correct responses pattern: a trainer scores it."""
+        return Interaction("long-fill-in")
 
     def markdown(self, question: Question) -> list[str]:
         if not question.rubric:

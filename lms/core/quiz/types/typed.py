@@ -7,6 +7,7 @@ from typing import Any
 
 from ...problems import define
 from ...textnorm import normalize_answer
+from ...xapi import Interaction, response_range
 from ..errors import AnswerError
 from ..model import NumericAnswer, Question, TextAnswer
 from ..numbers import NumericSpecError, parse_number, parse_numeric_spec, plain_decimal
@@ -63,6 +64,9 @@ class _Typed(QuestionType):
     def read(self, shown: Mapping[str, Any], form: FormValues) -> Any:
         return (form_value(form, f"q-{shown['id']}") or "").strip()
 
+    def response(self, question: Question, answer: Any) -> str:
+        return str(answer).strip()
+
 
 class ShortAnswer(_Typed):
     """Short answer: the learner's text is compared with each accepted answer, normalised."""
@@ -101,6 +105,11 @@ class ShortAnswer(_Typed):
 
     def wrong_text(self, question: Question, answer: Any) -> str | None:
         return normalize_answer(str(answer)) if str(answer).strip() else None
+
+    def interaction(self, question: Question) -> Interaction:
+        """A fill-in; every full-mark answer is a correct response (compared ignoring case, the
+        pattern's default)."""
+        return Interaction("fill-in", tuple(a.text for a in question.answers if a.fraction == 1))
 
     def solution(self, question: Question) -> str:
         return " / ".join(a.text for a in question.answers if a.fraction == 1)
@@ -158,6 +167,11 @@ class Numeric(_Typed):
 
     def wrong_text(self, question: Question, answer: Any) -> str | None:
         return str(answer) if str(answer).strip() else None
+
+    def interaction(self, question: Question) -> Interaction:
+        """A numeric; each full-mark range is a correct response, ``min[:]max`` (``42 ± 2`` is ``40[:]44``)."""
+        return Interaction("numeric", tuple(response_range(plain_decimal(a.low), plain_decimal(a.high))
+                                            for a in question.numeric if a.fraction == 1))
 
     def solution(self, question: Question) -> str:
         return " / ".join(a.spec().replace("..", "–") for a in question.numeric if a.fraction == 1)
