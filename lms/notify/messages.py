@@ -34,7 +34,10 @@ class Message:
 def _date(value: str | None) -> str:
     if not value:
         return ""
-    return format_date(dt.date.fromisoformat(value[:10]), format="long")
+    day = dt.date.fromisoformat(value[:10])
+    text = format_date(day, format="long")
+    # Russian's long date ends with "г.", and the sentences put their own full stop after a date
+    return format_date(day, format="d MMMM y") if text.endswith(".") else text
 
 
 def _assigned(p: dict[str, Any], link: str) -> Message:
