@@ -23,6 +23,7 @@ from .certificates import bp as certificates_bp
 from .i18n import LANGUAGES, _
 from .labels import status_labels
 from .learn import bp as learn_bp
+from .lti import bp as lti_bp
 from .notify import bp as notify_bp
 from .people import bp as people_bp
 from .practice import bp as practice_bp
@@ -147,7 +148,7 @@ def create_blueprint() -> Blueprint:
         return redirect(safe_next(request.form.get("next"), url_for("lms.learn.home")))
 
     for feature in (learn_bp, practice_bp, notify_bp, trainer_bp, review_bp, certificates_bp, author_bp, reports_bp,
-                    people_bp, api_bp):
+                    people_bp, api_bp, lti_bp):
         bp.register_blueprint(feature)
     # each activity kind's own forms (quiz answers, role-play replies, task submissions)
     for kind in activities.kinds():

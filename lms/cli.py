@@ -35,6 +35,7 @@ from .core.version_notes import import_note
 from .i18n import LANGUAGES, _, gettext
 from .identity import Identity
 from .models import ROLES, Assignment, Course, Group
+from .lti.cli import lti_cli
 from .notify.cli import notify_cli
 from .people.cli import users_import, xapi_cli
 from .problem_text import problem_text
@@ -383,3 +384,4 @@ lms_cli.add_command(report_cli)
 users_cli.add_command(users_import)
 lms_cli.add_command(xapi_cli)
 lms_cli.add_command(notify_cli)
+lms_cli.add_command(lti_cli)

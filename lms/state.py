@@ -37,6 +37,8 @@ class LMSState:
         self.url_prefix = url_prefix
         self.db = db
         self.init_hooks: list[Callable[[], None]] = []
+        #: asked before the host's identity loader, first answer wins (an LTI launch's session: :mod:`lms.lti`)
+        self.identity_sources: list[Callable[[], Identity | None]] = []
         #: where the plugin's rate limits count (see :meth:`hit_rate_limit`)
         self.rate_limit_storage_uri: str = (app.config.get("LMS_RATELIMIT_STORAGE_URI")
                                             or app.config.get("LMS_REDIS_URL") or "memory://")
@@ -103,6 +105,10 @@ class LMSState:
         return self._sessions()
 
     def identity(self) -> Identity | None:
+        for source in self.identity_sources:
+            found = source()
+            if found is not None:
+                return found
         loader = self.extension._identity_loader
         return loader() if loader is not None else None
 

@@ -82,6 +82,24 @@ def lrs(tmp_path_factory):
 
 
 @pytest.fixture
+def oidc_provider(app, tmp_path, request):
+    """A real OpenID provider (npm's oidc-provider under node) on a free port for the test, and the app
+    configured to sign in through it (``support.oidc.OpenIDProvider``): its client may come back to the
+    test client and, when the test uses one, to the live server."""
+    from support.oidc import OpenIDProvider
+
+    bases = ["http://localhost"]
+    if "live_server" in request.fixturenames:
+        bases.append(request.getfixturevalue("live_server"))
+    (tmp_path / "oidc").mkdir()
+    provider = OpenIDProvider(tmp_path / "oidc", bases)
+    provider.start()
+    app.config.update(provider.config())
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

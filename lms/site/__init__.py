@@ -9,6 +9,26 @@ and then from the environment: ``SECRET_KEY``, ``DATABASE_URL``,
 ``LMS_TRUSTED_PROXIES``  how many reverse proxies stand in front of the site (0): their
                          ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed, so rate
                          limits count each client, not the proxy
+``LMS_PASSWORD_LOGIN``   ``true``: people may sign in with a password of the site; ``false`` hides
+                         and refuses the password form and the forgotten-password pages
+
+Signing in through the company's OpenID provider (``lms/site/oidc.py``; on when the issuer and
+the client id are set):
+
+``LMS_OIDC_ISSUER``        the provider's issuer URL; the rest is read from its discovery document
+``LMS_OIDC_CLIENT_ID``     this site's client id at the provider
+``LMS_OIDC_CLIENT_SECRET`` its client secret (confidential client; PKCE is used as well)
+``LMS_OIDC_NAME``          the provider's name on the button ("Sign in with Keycloak"); empty: "your
+                           company account"
+``LMS_OIDC_SCOPES``        ``openid email profile``: the scopes asked for (add the one that releases
+                           the role claim, e.g. ``groups``)
+``LMS_OIDC_ROLE_CLAIM``    the claim that carries roles or groups (``groups``, ``roles``, a dotted path
+                           such as ``realm_access.roles``); when set, the roles are replaced by it at
+                           each sign-in; empty: roles are managed in the LMS
+``LMS_OIDC_ROLE_MAP``      JSON: the claim's values to LMS roles, ``{"lms-trainers": "trainer"}``
+                           (a list gives several); a value that is a role name counts as itself
+``LMS_OIDC_TRUST_EMAIL``   ``false``: ``true`` treats every address from the provider as verified
+                           (a company directory that sends no ``email_verified``, such as Entra ID)
 
 The site is the host here, so it sets Flask's own keys that the plugin only reads: the
 session cookie (``HttpOnly``, ``SameSite=Lax``, ``Secure`` behind HTTPS), CSRF tokens that
@@ -36,6 +56,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import migrate
+from ..core.oidc import parse_role_map
 from ..extension import LMS
 from ..identity import Identity
 from ..web import MAX_ID, form_field_bytes
@@ -138,6 +159,20 @@ def flag(value: Any) -> bool:
     return bool(value)
 
 
+def configure_sign_in(config: dict[str, Any]) -> None:
+    """The sign-in settings' defaults; a role map that is not one stops the site with one line."""
+    config["LMS_PASSWORD_LOGIN"] = flag(config.get("LMS_PASSWORD_LOGIN", True))
+    config["LMS_OIDC_TRUST_EMAIL"] = flag(config.get("LMS_OIDC_TRUST_EMAIL", False))
+    for key in ("LMS_OIDC_ISSUER", "LMS_OIDC_CLIENT_ID", "LMS_OIDC_CLIENT_SECRET", "LMS_OIDC_NAME",
+                "LMS_OIDC_ROLE_CLAIM", "LMS_OIDC_ROLE_MAP"):
+        config.setdefault(key, None)
+    config.setdefault("LMS_OIDC_SCOPES", "openid email profile")
+    try:
+        parse_role_map(config["LMS_OIDC_ROLE_MAP"])
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the standalone site."""
     templates = SITE_ROOT / "templates"
@@ -174,6 +209,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     check_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    configure_sign_in(app.config)
     secure = app.config.get("LMS_SECURE_COOKIES")
     if secure is None:
         secure = str(app.config.get("LMS_PUBLIC_URL") or "").startswith("https://")

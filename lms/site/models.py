@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Boolean, DateTime, MetaData, String
+from sqlalchemy import Boolean, DateTime, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -60,10 +60,12 @@ class SiteUser(UserMixin, _Model):
 
     ``session_token`` is a random secret in every session and "keep me signed in"
     cookie of the account (see :meth:`get_id`): :meth:`end_sessions` replaces it, and
-    every session made before stops working.
+    every session made before stops working. ``oidc_issuer`` and ``oidc_subject`` name the person at
+    the OpenID provider the account signs in through (``lms/site/oidc.py``); empty for local accounts.
     """
 
     __tablename__ = "site_users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -73,6 +75,8 @@ class SiteUser(UserMixin, _Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255), default=None)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), default=None)
 
     @property
     def is_active(self) -> bool:  # Flask-Login

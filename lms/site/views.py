@@ -1,22 +1,38 @@
-"""The standalone site's pages: home, sign in, sign out, invitations, forgotten passwords, and site-wide errors."""
+"""The standalone site's pages: home, sign in (a password, or the company's OpenID provider), sign out,
+invitations, forgotten passwords, and site-wide errors."""
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from ..i18n import _
 from ..identity import can_invite
+from ..links import absolute_url
 from ..services.people import accept_invitation, valid_invitation
 from ..state import state
 from ..urls import safe_next
 from ..web import add_fingerprint, cache_static, landing_url, render_error, security_headers, template_context
+from . import oidc
 from .accounts import identity_of
 from .forms import ForgotPasswordForm, InvitationForm, LoginForm, LogoutForm, ResetPasswordForm
 from .models import SiteUser, db, verify_password
@@ -43,21 +59,97 @@ def home() -> ResponseReturnValue:
     return render_template("site/home.html")
 
 
+def password_login() -> bool:
+    """Whether people may sign in with a password of the site (``LMS_PASSWORD_LOGIN``)."""
+    return bool(current_app.config["LMS_PASSWORD_LOGIN"])
+
+
+def login_page(form: LoginForm) -> str:
+    return render_template("site/login.html", form=form, password_login=password_login(),
+                           oidc_enabled=oidc.enabled(), oidc_name=oidc.provider_name())
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm()
+    if request.method == "POST" and not password_login():
+        flash(_("Signing in with a password is turned off here. Use your company account."), "error")
+        return login_page(form), 403
     if form.validate_on_submit():
         user = db.session.scalar(db.select(SiteUser).where(SiteUser.email == form.email.data.strip().lower()))
         if verify_password(user, form.password.data):
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), landing()))
         flash(_("Wrong e-mail or password. Check them and try again."), "error")
-        return render_template("site/login.html", form=form), 401
+        return login_page(form), 401
     if request.args.get("next") and request.method == "GET" and not current_user.is_authenticated:
         if request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session")):
             flash(_("Please sign in to continue."), "info")
-    return render_template("site/login.html", form=form)
+    return login_page(form)
+
+
+def oidc_failure(failure: oidc.SignInFailed) -> tuple[str, int]:
+    """The page for a sign-in through the provider that did not work, worded by its reason."""
+    status, message = {
+        "provider_error": (403, _("The sign-in service did not sign you in. Try again, or ask your administrator "
+                                  "for access to the training.")),
+        "unreachable": (502, _("The sign-in service could not be reached. Try again in a few minutes.")),
+        "closed": (403, _("This account is closed. Ask HR if you think this is a mistake.")),
+        "no_email": (403, _("The sign-in service did not give your e-mail address, and the training needs it. "
+                            "Ask your administrator.")),
+        "unverified_email": (403, _("An account with the address %(email)s already exists, but the sign-in service "
+                                    "has not confirmed that the address is yours. Ask your administrator.",
+                                    email=failure.email or "")),
+        "linked_elsewhere": (403, _("The address %(email)s belongs to an account that signs in another way. "
+                                    "Ask your administrator.", email=failure.email or "")),
+    }.get(failure.reason, (400, _("The answer from the sign-in service could not be checked, so it was refused. "
+                                  "Start again from the sign-in page.")))
+    return render_template("site/oidc_error.html", message=message, code=status), status
+
+
+def require_oidc() -> None:
+    if not oidc.enabled():
+        abort(404)
+
+
+@bp.get("/login/oidc")
+def oidc_login() -> ResponseReturnValue:
+    """Sign in through the company's OpenID provider: off to its sign-in page."""
+    require_oidc()
+    session[oidc.NEXT_KEY] = safe_next(request.args.get("next"), "")
+    try:
+        return oidc.begin(absolute_url("site.oidc_callback"))
+    except oidc.SignInFailed as failure:
+        return oidc_failure(failure)
+
+
+@bp.get("/login/oidc/callback")
+@limiter.limit(login_limit)
+def oidc_callback() -> ResponseReturnValue:
+    """The provider sends the person back here with a code: check it all, then sign the account in."""
+    require_oidc()
+    try:
+        claims, id_token = oidc.finish()
+        user = oidc.account_for(db.session(), claims)
+        db.session.commit()
+    except oidc.SignInFailed as failure:
+        db.session.rollback()
+        return oidc_failure(failure)
+    except IntegrityError:  # the same person's two sign-ins at once made the account twice
+        db.session.rollback()
+        return oidc_failure(oidc.SignInFailed("unchecked"))
+    logout_user()
+    login_user(user)
+    oidc.remember_sign_in(id_token)
+    return redirect(safe_next(session.pop(oidc.NEXT_KEY, None), landing()))
+
+
+@bp.get("/logout/oidc")
+def oidc_logged_out() -> ResponseReturnValue:
+    """Where the provider sends the browser after single logout."""
+    oidc.finish_logout()
+    return redirect(url_for("site.login"))
 
 
 def unusable_invitation() -> tuple[str, int]:
@@ -104,6 +196,14 @@ def secret_in_address(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.before_request
+def no_passwords_no_reset() -> None:
+    """With passwords turned off (``LMS_PASSWORD_LOGIN=false``) there is no password to reset."""
+    if request.endpoint in ("site.forgot_password", "site.reset_link_sent", "site.reset_password") \
+            and not password_login():
+        abort(404)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -167,6 +267,10 @@ def logout() -> ResponseReturnValue:
             current_user.end_sessions()
             db.session.commit()
         logout_user()
+        # signed in through the provider: sign out there too (single logout), then back to the sign-in page
+        single_logout = oidc.end_session_redirect(absolute_url("site.oidc_logged_out"))
+        if single_logout is not None:
+            return single_logout
     return redirect(safe_next(request.args.get("next"), url_for("site.login")))
 
 
@@ -186,6 +290,8 @@ def register(app: Flask) -> None:
             context["lms_logout_url"] = url_for("site.logout")
         return context
 
+    # after_request functions run last-registered first: this one sees the headers security_headers set
+    app.after_request(oidc.allow_sign_out_redirect)
     app.after_request(security_headers)
 
     @app.url_defaults

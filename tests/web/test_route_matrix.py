@@ -5,14 +5,20 @@ from support.routes import ARGS
 
 PUBLIC = {
     "site.home", "site.login", "site.invite", "site.forgot_password", "site.reset_link_sent", "site.reset_password",
+    "site.oidc_login", "site.oidc_callback", "site.oidc_logged_out",  # signing in through the OpenID provider
     "static", "lms.static", "lms.set_language",
     "lms.certificates.verify", "lms.certificates.verify_json", "lms.certificates.issuer",
     "lms.certificates.issuer_jwk", "lms.certificates.issuer_rsa_jwk", "lms.certificates.jwks",
     "lms.certificates.status", "lms.api.openapi_json", "lms.notify.unsubscribe",
+    # the LTI tool's key set and configuration, and what platforms call: login initiation and launch
+    "lms.lti.jwks", "lms.lti.config", "lms.lti.login", "lms.lti.launch",
 }
 # a mail client's one-click unsubscribe (RFC 8058) POSTs with no session and no CSRF token: the signed
 # token in the address is the proof, and a forged one is 404
 CSRF_EXEMPT = {"lms.notify.unsubscribe"}
+# a platform's cross-site POSTs (OIDC login initiation, the launch): the signed id token is the proof;
+# without one they answer with a refusal page (4xx)
+CSRF_EXEMPT |= {"lms.lti.login", "lms.lti.launch"}
 TOKEN_AUTH = {"lms.api.certificates", "lms.api.completions", "lms.api.groups", "lms.api.users"}
 # Which roles may use each area (admins may use everything).
 AREAS = {
@@ -34,12 +40,17 @@ AREAS = {
     "lms.reports.": {"trainer", "hr"},
     "lms.people.": {"hr"},
     "lms.api.": set(),
+    # the LTI tool: an instructor's deep linking picker (their own launch, else 404) and roster import
+    "lms.lti.": {"trainer"},
 }
 RESTRICTED_IN_AREA = {  # endpoints stricter than their area
     "lms.certificates.expiring": {"trainer", "hr"},
     "lms.certificates.person": {"trainer", "hr"},
     "lms.certificates.revoke": {"hr"},
     "lms.notify.admin": set(),
+    "lms.lti.platforms": set(),
+    "lms.lti.platform": set(),
+    "lms.lti.delete_platform": set(),
     "lms.people.tokens": set(),
     "lms.people.revoke_token": set(),
     # a course's pages in the studio are for its editors (and admins); the sample course,
