@@ -34,8 +34,8 @@ from .core.scenario import check_scenario, parse_scenario
 from .core.version_notes import import_note
 from .i18n import LANGUAGES, _, gettext
 from .identity import Identity
-from .models import ROLES, Assignment, Course, Group
 from .lti.cli import lti_cli
+from .models import ROLES, Assignment, Course, Group
 from .notify.cli import notify_cli
 from .people.cli import users_import, xapi_cli
 from .problem_text import problem_text
