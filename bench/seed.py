@@ -336,7 +336,7 @@ def _simulate_learner(model: _CourseModel, user_id: int, name: str, reviewer_id:
     for index, (key, kind) in enumerate(activities[:depth + 1]):
         done = index < depth
         last_key = key
-        if kind == "lesson":
+        if kind not in ("quiz", "scenario"):  # a lesson read, a task handed in and accepted: one progress row
             at = clock.tick()
             progress.append({"activity_key": key, "version_id": version_id, "status": "completed" if done else "started",
                              "started_at": at, "completed_at": at if done else None, "score": None, "result": None})

@@ -46,7 +46,8 @@ def test_gunicorn_workers_share_the_login_rate_limit_through_redis(database, tmp
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # with preload_app the port opens once the app is built
+        while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(base + "/login", timeout=2)
                 break
