@@ -67,7 +67,8 @@ def load_page(slug: str, module: str, activity: str, kind: str | None = None) ->
     content = learning.load_activity(session, version, language, f"{module}/{activity}")
     if content is None or (kind is not None and content.kind != kind):
         abort(404)
-    enrollment = learning.ensure_enrollment(session, g.lms_user, course, version, language)
+    enrollment = learning.ensure_enrollment(session, g.lms_user, course, version, language, found=enrollment,
+                                            looked_up=True)
     return ActivityPage(course, version, enrollment, language, content)
 
 

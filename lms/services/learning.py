@@ -145,13 +145,15 @@ def get_enrollment(session: Session, user: User, course: Course) -> Enrollment |
     return session.scalar(select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id))
 
 
-def ensure_enrollment(session: Session, user: User, course: Course, version: CourseVersion, language: str) -> Enrollment:
+def ensure_enrollment(session: Session, user: User, course: Course, version: CourseVersion, language: str,
+                      *, found: Enrollment | None = None, looked_up: bool = False) -> Enrollment:
     """The learner's enrollment, created on first use and moved to the published version.
 
     Moving to a new version keeps every progress row pinned to the version it
-    was made on; new work is recorded against the new version.
+    was made on; new work is recorded against the new version. A caller that has just read
+    the enrollment (``found``, even None, with ``looked_up=True``) saves the second lookup.
     """
-    enrollment = get_enrollment(session, user, course)
+    enrollment = found if looked_up else get_enrollment(session, user, course)
     if enrollment is None:
         enrollment = Enrollment(user_id=user.id, course_id=course.id, version_id=version.id, language=language)
         session.add(enrollment)
