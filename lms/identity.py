@@ -75,7 +75,8 @@ class InvitingUserStore(UserStore, Protocol):
         ...
 
     def invitation_endpoint(self) -> str:
-        """The Flask endpoint (taking ``token``) where an invitation link is accepted."""
+        """The Flask endpoint (taking ``token``) where an invitation link is accepted; empty when the
+        store takes no invitations now (people sign in through an identity provider instead)."""
         ...
 
     def has_password(self, email: str) -> bool:
@@ -109,5 +110,7 @@ def can_end_sessions(store: UserStore | None) -> TypeGuard[SessionEndingStore]:
 
 def can_invite(store: UserStore | None) -> TypeGuard[InvitingUserStore]:
     """Whether ``store`` supports invitations (and the rest of :class:`InvitingUserStore`)."""
-    return store is not None and all(callable(getattr(store, name, None)) for name in
-                                     ("set_password", "update", "deactivate", "invitation_endpoint"))
+    if store is None or not all(callable(getattr(store, name, None)) for name in
+                                ("set_password", "update", "deactivate", "invitation_endpoint")):
+        return False
+    return bool(getattr(store, "invitation_endpoint")())  # noqa: B009 (checked callable just above)

@@ -1,6 +1,8 @@
 """The standalone site's accounts, as the plugin's user store sees them (a host brings its own)."""
 from __future__ import annotations
 
+from flask import current_app
+
 from ..identity import Identity
 from .models import SiteUser, db
 
@@ -76,7 +78,9 @@ class SiteUserStore:
         db.session.flush()
 
     def invitation_endpoint(self) -> str:
-        return "site.invite"
+        """Where a new employee chooses a password; none when passwords are off (``LMS_PASSWORD_LOGIN=false``):
+        they sign in through the identity provider, matched by their verified e-mail."""
+        return "site.invite" if current_app.config.get("LMS_PASSWORD_LOGIN", True) else ""
 
 
 def identity_of(user: SiteUser) -> Identity:

@@ -240,3 +240,23 @@ def test_without_a_provider_its_pages_do_not_exist(app, client):
     assert client.get("/login/oidc").status_code == 404
     assert client.get("/login/oidc/callback?code=x&state=y").status_code == 404
     assert "/login/oidc" not in client.get("/login").get_data(as_text=True)
+
+
+def test_with_passwords_off_imported_staff_get_no_invitation_to_choose_one(app, client, auth, smtp):
+    """People sign in through the provider (matched by their verified e-mail): an invitation to choose a
+    password they could never use is neither made nor e-mailed."""
+    from lms.models import Invitation
+    from lms.notify import outbox
+    from lms.services.people import import_staff
+    from lms.site.accounts import SiteUserStore
+    from lms.state import db_session
+
+    app.config["LMS_PASSWORD_LOGIN"] = False
+    with app.app_context():
+        session = db_session()
+        result = import_staff(session, "name,email,department\nНовый Сотрудник,new@example.com,Продажи\n".encode(), store=SiteUserStore())
+        session.commit()
+        assert [row.action for row in result.rows] == ["created"] and not result.invitations
+        assert session.query(Invitation).count() == 0
+        outbox.send_due(session, outbox.settings())
+    assert smtp.inbox.messages == []
