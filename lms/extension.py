@@ -56,6 +56,7 @@ Configuration keys (all prefixed ``LMS_``, defaults set with ``setdefault``):
 ``LMS_TIMEZONE``              ``UTC``: the organisation's time zone (a person's own, when set, wins)
 ``LMS_QUIET_HOURS``           ``21-8``: no e-mail from 21:00 to 08:00 in the recipient's time zone (empty: none)
 ``LMS_PASSWORD_RESET_MINUTES`` ``60``: how long a forgotten-password link works
+``LMS_LTI_RATE_LIMIT``        ``300 per minute`` per address for LTI login initiations and launches
 """
 from __future__ import annotations
 
@@ -172,6 +173,7 @@ class LMS:
         config.setdefault("LMS_TIMEZONE", "UTC")
         config.setdefault("LMS_QUIET_HOURS", "21-8")
         config.setdefault("LMS_PASSWORD_RESET_MINUTES", 60)
+        config.setdefault("LMS_LTI_RATE_LIMIT", "300 per minute")
         for warning in unsafe_host_settings(config):
             app.logger.warning("LMS: %s", warning)
         prefix = url_prefix if url_prefix is not None else config["LMS_URL_PREFIX"]

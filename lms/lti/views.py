@@ -43,7 +43,7 @@ from ..links import absolute_url
 from ..models import Course, CourseVersion
 from ..services import learning
 from ..state import db_session
-from ..web import csrf_exempt, public, roles_required
+from ..web import csrf_exempt, public, rate_limited, roles_required
 from . import scores, service
 from .forms import DeepLinkForm, EmptyForm, PlatformForm
 from .models import LtiAccount, LtiContext, LtiLaunch, LtiPlatform
@@ -68,6 +68,9 @@ from .tool import (
 )
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
+#: login initiations and launches per client address (``LMS_LTI_RATE_LIMIT``): a whole store behind one
+#: address may launch at once, a script hammering the signature checks may not
+lti_rate = rate_limited("LMS_LTI_RATE_LIMIT", "lti")
 scores.listen()
 
 
@@ -185,6 +188,7 @@ def refuse(reason: str) -> ResponseReturnValue:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @csrf_exempt  # a platform starts the login (third-party initiated login, OpenID Connect)
+@lti_rate
 def login() -> ResponseReturnValue:
     params = request.values
     if find_platform(params.get("iss"), params.get("client_id")) is None:
@@ -216,6 +220,7 @@ def message_launch() -> FlaskMessageLaunch:
 @bp.post("/launch")
 @public
 @csrf_exempt  # the platform's form POST: the signed id token is the proof
+@lti_rate
 def launch() -> ResponseReturnValue:
     session = db_session()
     try:

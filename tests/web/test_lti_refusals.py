@@ -75,3 +75,9 @@ def test_a_refusal_can_be_shown_inside_any_platforms_frame(client, platform):
 def test_a_link_to_a_course_that_is_gone_says_so(client, platform):
     form = start(client, platform, learner_plan(custom={"lms_course": "no-such-course"}))
     refused(post(client, form), "target", 404)
+
+
+def test_login_initiations_are_rate_limited_per_address(app, client):
+    app.config["LMS_LTI_RATE_LIMIT"] = "3 per minute"
+    codes = [client.get("/training/lti/login?iss=https://nobody.example&login_hint=x").status_code for _ in range(5)]
+    assert codes[:3] == [403, 403, 403] and codes[3:] == [429, 429]
