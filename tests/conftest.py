@@ -81,16 +81,32 @@ def lrs(tmp_path_factory):
     ralph.stop()
 
 
-@pytest.fixture
-def oidc_provider(app, tmp_path, request):
-    """A real OpenID provider (npm's oidc-provider under node) on a free port for the test, and the app
-    configured to sign in through it (``support.oidc.OpenIDProvider``): its client may come back to the
-    test client and, when the test uses one, to the live server."""
+@pytest.fixture(scope="session")
+def shared_oidc_provider(tmp_path_factory):
+    """One provider for the session's test-client tests (its client comes back to http://localhost):
+    node starts once, not once a test."""
     from support.oidc import OpenIDProvider
 
-    bases = ["http://localhost"]
-    if "live_server" in request.fixturenames:
-        bases.append(request.getfixturevalue("live_server"))
+    provider = OpenIDProvider(tmp_path_factory.mktemp("oidc"), ["http://localhost"])
+    provider.start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc_provider(app, tmp_path, request):
+    """A real OpenID provider (npm's oidc-provider under node) on a free port, and the app configured to
+    sign in through it (``support.oidc.OpenIDProvider``): its client may come back to the test client
+    and, when the test uses one, to the live server (a provider of the test's own then)."""
+    from support.oidc import OpenIDProvider
+
+    if "live_server" not in request.fixturenames:
+        provider = request.getfixturevalue("shared_oidc_provider")
+        provider.reset_accounts()
+        app.config.update(provider.config())
+        yield provider
+        return
+    bases = ["http://localhost", request.getfixturevalue("live_server")]
     (tmp_path / "oidc").mkdir()
     provider = OpenIDProvider(tmp_path / "oidc", bases)
     provider.start()

@@ -68,6 +68,10 @@ class OpenIDProvider:
                 "LMS_OIDC_CLIENT_SECRET": CLIENT_SECRET, "LMS_OIDC_SCOPES": "openid email profile groups",
                 **extra}
 
+    def reset_accounts(self) -> None:
+        """No accounts (a test starts from none when the provider is shared)."""
+        self.accounts_file.write_text("{}", encoding="utf-8")
+
     def set_account(self, login: str, *, email: str, name: str, groups: list[str] | None = None,
                     email_verified: bool = True) -> None:
         """Create or change the account ``login`` (its subject at the provider)."""
