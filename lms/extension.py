@@ -57,6 +57,8 @@ Configuration keys (all prefixed ``LMS_``, defaults set with ``setdefault``):
 ``LMS_QUIET_HOURS``           ``21-8``: no e-mail from 21:00 to 08:00 in the recipient's time zone (empty: none)
 ``LMS_PASSWORD_RESET_MINUTES`` ``60``: how long a forgotten-password link works
 ``LMS_LTI_RATE_LIMIT``        ``300 per minute`` per address for LTI login initiations and launches
+``LMS_NOTIFICATION_DAYS``     ``365``: finished (and read) notifications older than this are forgotten by
+                            ``flask lms notify send``; 0 keeps them all
 """
 from __future__ import annotations
 
@@ -174,6 +176,7 @@ class LMS:
         config.setdefault("LMS_QUIET_HOURS", "21-8")
         config.setdefault("LMS_PASSWORD_RESET_MINUTES", 60)
         config.setdefault("LMS_LTI_RATE_LIMIT", "300 per minute")
+        config.setdefault("LMS_NOTIFICATION_DAYS", 365)
         for warning in unsafe_host_settings(config):
             app.logger.warning("LMS: %s", warning)
         prefix = url_prefix if url_prefix is not None else config["LMS_URL_PREFIX"]

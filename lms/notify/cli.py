@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from ..models import utcnow
@@ -43,6 +44,9 @@ def send_command(at: str | None, batch: int) -> None:
     renewed = certificates.renew_expired(session, now)  # an expired certificate's course is assigned again
     if renewed:
         click.echo(f"renewed {len(renewed)} expired certificates")
+    pruned = outbox.prune(session, now, int(current_app.config.get("LMS_NOTIFICATION_DAYS") or 0))
+    if pruned:
+        click.echo(f"forgot {pruned} notifications older than LMS_NOTIFICATION_DAYS")
     planned = planner.plan(session, config, now)
     session.commit()
     for name, count in sorted(planned.items()):

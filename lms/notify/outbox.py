@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -232,6 +232,21 @@ def _claim(session: Session, token: str, now: dt.datetime, batch: int) -> list[N
     return list(session.scalars(select(Notification).where(Notification.claimed_by == token,
                                                            Notification.email_state == SENDING)
                                 .order_by(Notification.id)))
+
+
+def prune(session: Session, now: dt.datetime, days: int) -> int:
+    """Forget notifications older than ``days`` that are done with (sent, given up, not e-mailed, in a
+    digest) and, when they show under the bell, read: the outbox and the bell do not grow for ever.
+    Their attempts go with them. Returns how many were removed; flushes."""
+    if days <= 0:
+        return 0
+    finished = (SENT, FAILED, OFF, DIGESTED)
+    result = session.execute(delete(Notification).where(
+        Notification.created_at < now - dt.timedelta(days=days), Notification.email_state.in_(finished),
+        (Notification.read_at.is_not(None)) | Notification.in_bell.is_(False))
+        .execution_options(synchronize_session=False))
+    session.flush()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def release_stale(session: Session, now: dt.datetime) -> int:

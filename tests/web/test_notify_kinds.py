@@ -138,3 +138,22 @@ def test_a_kind_the_organisation_turned_off_is_not_planned_and_a_persons_choice_
         assert row.email_state == "off" and outbox.unread_count(session, boris.id) == 1
         outbox.send_due(session, outbox.settings(), NOW)
     assert smtp.inbox.messages == []
+
+
+def test_old_finished_notifications_are_forgotten_and_the_rest_kept(app, runner, smtp):
+    with app.app_context():
+        session = db_session()
+        user = person(session, "old@example.com", "Старый")
+        old = NOW - dt.timedelta(days=400)
+        outbox.queue(session, [outbox.Planned(f"test:{n}", "review_released", user.id, {"course": "C", "activity": "A"})
+                               for n in range(4)], old)
+        rows = session.scalars(select(Notification).order_by(Notification.id)).all()
+        rows[0].email_state, rows[0].read_at = "sent", old  # sent and read: forgotten
+        rows[1].email_state = "sent"  # sent, still unread under the bell: kept
+        rows[2].email_state, rows[2].read_at = "pending", old  # still to send: kept
+        session.commit()
+    result = runner.invoke(args=["lms", "notify", "send", "--at", NOW.isoformat()])
+    assert result.exit_code == 0 and "forgot 1 notifications" in result.output, result.output
+    with app.app_context():
+        keys = set(db_session().scalars(select(Notification.key)))
+        assert "test:0" not in keys and {"test:1", "test:2", "test:3"} <= keys
