@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -25,8 +24,6 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
-    NoEncryption,
-    PrivateFormat,
     PublicFormat,
     load_pem_private_key,
 )
@@ -37,6 +34,7 @@ from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import delete, select
 
+from ..keys import instance_key_pem
 from ..models import aware, utcnow
 from ..state import db_session
 from .models import LtiLoginState, LtiPlatform
@@ -54,22 +52,8 @@ def key_path() -> Path:
 
 def private_key_pem() -> str:
     """The tool's private key (PEM), made on first use; two workers racing keep the first."""
-    path = key_path()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS)
-        pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            pass
-        finally:
-            temporary.unlink()
-    return path.read_text()
+    return instance_key_pem(KEY_FILE, lambda: rsa.generate_private_key(public_exponent=65537,
+                                                                       key_size=RSA_BITS)).decode()
 
 
 @lru_cache(maxsize=8)
