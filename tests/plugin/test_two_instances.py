@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, select
 
 from lms.models import QuizAttempt
 
-from support import csrf_from
+from support import csrf_from, free_port
 from support.quiz import URL as QUIZ
 from support.quiz import answers_for, save, start, submit
 
@@ -44,10 +44,6 @@ def redis_answers() -> bool:
         return False
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Reply:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from typing import Any
 
 import bcrypt
 
+from support import free_port
+
 USERNAME = "lms"
 PASSWORD = "ralph-test-password"
 #: what Ralph answers per query at most (its default is 100); the tests read every statement at once
@@ -34,10 +35,6 @@ MAX_HITS = 100_000
 STATEMENTS_FILE = "fs_lrs.jsonl"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Ralph:

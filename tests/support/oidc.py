@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -22,7 +21,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from support import ROOT
+from support import ROOT, free_port
 
 SCRIPT = ROOT / "tests" / "support" / "oidc_provider.mjs"
 PACKAGE = ROOT / "node_modules" / "oidc-provider"
@@ -31,10 +30,6 @@ CLIENT_ID = "lms-site"
 CLIENT_SECRET = "lms-site-test-secret-0123456789abcdef"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class OpenIDProvider:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
+
+from support import free_port
 
 
 class Inbox:
@@ -47,10 +48,6 @@ class Inbox:
             self.envelopes.clear()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def text_of(message: EmailMessage) -> str:

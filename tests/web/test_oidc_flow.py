@@ -175,7 +175,7 @@ def test_a_refusal_by_the_provider_is_a_clear_page(app, client, oidc_provider):
 
 
 def test_an_unreachable_provider_is_a_clear_page(app, client, oidc_provider):
-    from support.oidc import free_port
+    from support import free_port
 
     app.config["LMS_OIDC_ISSUER"] = f"http://127.0.0.1:{free_port()}/gone"  # nothing listens there
     response = client.get("/login/oidc")
