@@ -195,5 +195,12 @@ class LMS:
         app.jinja_env.globals.setdefault("lms_icon", icon)  # lms/_macros.html: icon(name, label)
 
         app.register_blueprint(create_blueprint(), url_prefix=prefix or None)
+        # A view that proves itself otherwise (a signed token, an API token, an LTI id token) is exempt from
+        # the plugin's CSRF check; a host's own check (Flask-WTF's CSRFProtect) runs first: exempt it there too.
+        host_csrf = app.extensions.get("csrf")
+        if host_csrf is not None and hasattr(host_csrf, "exempt"):
+            for view in list(app.view_functions.values()):
+                if getattr(view, "_lms_csrf_exempt", False):
+                    host_csrf.exempt(view)
 
         app.cli.add_command(lms_cli)

@@ -78,16 +78,12 @@ scores.listen()
 def install(setup_state: BlueprintSetupState) -> None:
     """Wire the LTI session into the app: the identity source, the CSRF seed (first of the app's
     ``before_request`` functions, so the host's own CSRF check sees it too), the framing headers,
-    the scores sent after a request, and the host's CSRF exemption of the platform's POSTs."""
+    and the scores sent after a request (the host's CSRF check skips the platform's POSTs: lms.extension)."""
     app = setup_state.app
     app.extensions["lms"].identity_sources.append(lti_identity)
     app.before_request_funcs.setdefault(None, []).insert(0, open_lti_session)
     app.after_request_funcs.setdefault(None, []).append(frame_headers)
     app.teardown_request_funcs.setdefault(None, []).append(scores.send_queued_after_request)
-    host_csrf = app.extensions.get("csrf")
-    if host_csrf is not None and hasattr(host_csrf, "exempt"):
-        host_csrf.exempt(login)
-        host_csrf.exempt(launch)
 
 
 @bp.app_context_processor

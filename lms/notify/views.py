@@ -22,7 +22,6 @@ from flask import (
     request,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_time, get_locale
 from sqlalchemy import select
@@ -202,15 +201,6 @@ def unsubscribe(token: str) -> ResponseReturnValue:
     page = render_template("lms/notify/unsubscribe.html", kind_name=kind_names()[kind], done=done,
                            explanation=kind_explanations()[kind])
     return no_store(make_response(page))
-
-
-@bp.record_once
-def exempt_from_host_csrf(setup_state: BlueprintSetupState) -> None:
-    """A host's own CSRF check (Flask-WTF's ``CSRFProtect``, as the standalone site has) runs before the
-    plugin's and would refuse a mail client's one-click POST: exempt that one view there too."""
-    host_csrf = setup_state.app.extensions.get("csrf")
-    if host_csrf is not None and hasattr(host_csrf, "exempt"):
-        host_csrf.exempt(unsubscribe)
 
 
 # -- the administrator's page -------------------------------------------------------------
