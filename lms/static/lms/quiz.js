@@ -566,6 +566,7 @@
       });
     });
     if (waiting()) { send(); }
+    form.dataset.autosave = "on";  // typing is saved from here on (browser tests wait for it)
   }
 
   // -- the summary: what waits goes first, and a submission with blanks is confirmed ---------------
