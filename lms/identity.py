@@ -32,6 +32,10 @@ class Identity:
     email: str
     roles: frozenset[str] = field(default_factory=lambda: frozenset({"learner"}))
     locale: str | None = None
+    #: the plugin's ``lms_users`` id, when the host read it along with the identity (the standalone
+    #: site does, in its one sign-in query): the plugin then finds the row in its session instead of
+    #: asking the database again. Only a hint: a row of another identity is ignored.
+    user_id: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         roles = frozenset(self.roles) & frozenset(ROLES)

@@ -6,6 +6,7 @@ blueprint): the import graph points one way, ``extension -> web -> features -> s
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -15,7 +16,7 @@ from flask import Flask, current_app
 from limits import parse, storage, strategies
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from .identity import Identity, UserStore
@@ -47,6 +48,9 @@ class LMSState:
         self.nav_items: list[NavItem] = []
         #: parsed quizzes and scenarios by content row (see ``services.learning.parsed``)
         self.parsed: dict[tuple, Any] = {}
+        #: rows that never change (course versions, activity contents), as detached copies
+        #: (see ``services.learning.immutable_row``)
+        self.rows: dict[tuple, Any] = {}
         self._engine: Engine | None = None
         self._sessions: scoped_session[Session] | None = None
         if db is None:
@@ -129,7 +133,39 @@ def make_engine(uri: str, **options: Any) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(uri, pool_pre_ping=True, **options)
+    engine = create_engine(uri, **options)
+    ping_when_idle(engine)
+    return engine
+
+
+#: a pooled connection unused for longer than this is tested with a round trip before it is handed out
+IDLE_PING_SECONDS = 5.0
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Test a pooled connection before use only when it has sat unused for ``idle_seconds``.
+
+    SQLAlchemy's ``pool_pre_ping`` tests every checkout: one more round trip on every request,
+    although a connection put back a moment ago by the same worker is known good. A server
+    restart or an idle timeout kills connections that wait in the pool, so those are tested;
+    a dead one is replaced before the request sees it (the pool retries on ``DisconnectionError``).
+    """
+    @event.listens_for(engine, "checkin")
+    def _put_back(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["lms_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("lms_idle_since")  # cleared with the DBAPI connection: new ones are fresh
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise DisconnectionError("the connection did not answer a ping")
 
 
 def database_problem(url: str, exc: BaseException) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -39,11 +39,10 @@ def aid_pdf(source: bytes, rtl: bool, course_title: str) -> bytes:
 
 @bp.get(f"/courses/<slug>/{AIDS_FOLDER}/<name>.pdf")
 def job_aid(slug: str, name: str) -> ResponseReturnValue:
-    course, version = course_or_404(slug)
+    course, version, enrollment = course_or_404(slug)
     if not SLUG_RE.match(name):
         abort(404)
     manifest = version.manifest
-    enrollment = learning.get_enrollment(db_session(), g.lms_user, course)
     language = learning.pick_language(manifest, enrollment.language if enrollment else None, current_language())
     default = manifest["default_language"]
     candidates = [f"{AIDS_FOLDER}/{name}.{language}.md"] if language != default else []

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from ..activities.base import ActivityPage
 from ..core.content import LINK_BASE
 from ..i18n import current_language
-from ..models import Course, CourseVersion
+from ..models import Course, CourseVersion, Enrollment
 from ..services import learning
 from ..state import db_session, state
 
@@ -28,8 +28,10 @@ def parsed_cache() -> Any:
     return state().parsed
 
 
-def course_or_404(slug: str) -> tuple[Course, CourseVersion]:
-    found = learning.accessible_course(db_session(), g.lms_user, slug, open_catalogue())
+def course_or_404(slug: str) -> tuple[Course, CourseVersion, Enrollment | None]:
+    """The course the learner may open, its published version and their enrollment (None before
+    their first activity); 404 otherwise."""
+    found = learning.accessible_course(db_session(), g.lms_user, slug, open_catalogue(), state().rows)
     if found is None:
         abort(404)
     return found
@@ -59,12 +61,11 @@ def activity_url(slug: str, key: str) -> str:
 def load_page(slug: str, module: str, activity: str, kind: str | None = None) -> ActivityPage:
     """The course, version, enrollment, language and content of an activity the learner may
     open (404 otherwise, or when it is not of ``kind``); the enrollment is made on first use."""
-    course, version = course_or_404(slug)
+    course, version, enrollment = course_or_404(slug)
     session = db_session()
-    enrollment = learning.get_enrollment(session, g.lms_user, course)
     language = learning.pick_language(version.manifest, enrollment.language if enrollment else None,
                                       current_language())
-    content = learning.load_activity(session, version, language, f"{module}/{activity}")
+    content = learning.load_activity(session, version, language, f"{module}/{activity}", state().rows)
     if content is None or (kind is not None and content.kind != kind):
         abort(404)
     enrollment = learning.ensure_enrollment(session, g.lms_user, course, version, language, found=enrollment,

@@ -34,9 +34,8 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/courses/<slug>/")
 def course(slug: str) -> ResponseReturnValue:
-    course, version = course_or_404(slug)
+    course, version, enrollment = course_or_404(slug)
     session = db_session()
-    enrollment = learning.get_enrollment(session, g.lms_user, course)
     manifest = version.manifest
     language = learning.pick_language(manifest, enrollment.language if enrollment else None, current_language())
     due = learning.due_dates(session, g.lms_user).get(course.id)
@@ -55,12 +54,13 @@ def course(slug: str) -> ResponseReturnValue:
 
 @bp.post("/courses/<slug>/edition")
 def choose_edition(slug: str) -> ResponseReturnValue:
-    course, version = course_or_404(slug)
+    course, version, enrollment = course_or_404(slug)
     form = EditionForm()
     form.language.choices = [(code, code) for code in version.manifest["languages"]]
     if not form.validate_on_submit():
         abort(400)
-    enrollment = learning.ensure_enrollment(db_session(), g.lms_user, course, version, form.language.data)
+    enrollment = learning.ensure_enrollment(db_session(), g.lms_user, course, version, form.language.data,
+                                            found=enrollment, looked_up=True)
     enrollment.language = form.language.data
     db_session().commit()
     return redirect(url_for(".course", slug=slug))
@@ -69,8 +69,7 @@ def choose_edition(slug: str) -> ResponseReturnValue:
 def enrolled_or_404(slug: str) -> tuple[Course, CourseVersion, Enrollment, str]:
     """The course, its version, the current learner's enrollment and edition language
     (404 when the learner is not enrolled: a completion page is theirs alone)."""
-    course, version = course_or_404(slug)
-    enrollment = learning.get_enrollment(db_session(), g.lms_user, course)
+    course, version, enrollment = course_or_404(slug)
     if enrollment is None:
         abort(404)
     return course, version, enrollment, learning.pick_language(version.manifest, enrollment.language,
@@ -132,7 +131,7 @@ def activity(slug: str, module: str, activity: str) -> ResponseReturnValue:
 
 @bp.get("/courses/<slug>/files/<token>/<path:path>")
 def course_file(slug: str, token: str, path: str) -> ResponseReturnValue:
-    course, _version = course_or_404(slug)
+    course, _version, _enrollment = course_or_404(slug)
     session = db_session()
     row = session.execute(
         select(Blob.data).join(VersionFile, VersionFile.blob_sha == Blob.sha256)

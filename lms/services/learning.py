@@ -4,16 +4,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core import activities as content_kinds
 from ..core import status as status_rules
 from ..core.completion import CourseProgress, course_progress
 from ..models import ActivityContent, ActivityProgress, Course, CourseVersion, Enrollment, User, utcnow
 from . import certificates, status
+
+_Row = TypeVar("_Row")
 
 
 @dataclass
@@ -123,21 +126,29 @@ def my_training(session: Session, user: User, ui_language: str, open_catalogue: 
     return mine, others
 
 
-def accessible_course(session: Session, user: User, slug: str, open_catalogue: bool) -> tuple[Course, CourseVersion] | None:
-    """The course and its published version, if ``user`` may take it; else None (answer 404)."""
+def accessible_course(session: Session, user: User, slug: str, open_catalogue: bool,
+                      cache: MutableMapping[tuple, Any] | None = None
+                      ) -> tuple[Course, CourseVersion, Enrollment | None] | None:
+    """The course, its published version and ``user``'s enrollment in it (None before the first
+    activity), if ``user`` may take it; else None (answer 404). One query: the version, which
+    never changes, comes from ``cache`` (see :func:`immutable_row`) once it has been read."""
     row = session.execute(
-        select(Course, CourseVersion).join(CourseVersion, CourseVersion.id == Course.published_version_id)
+        select(Course, CourseVersion.content_hash, Enrollment)
+        .join(CourseVersion, CourseVersion.id == Course.published_version_id)
+        .outerjoin(Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id))
         .where(Course.slug == slug, Course.archived.is_(False))
     ).first()
     if row is None:
         return None
-    course, version = row
-    if open_catalogue or user.has_role("trainer", "hr"):
-        return course, version
-    if course.id in due_dates(session, user):
-        return course, version
-    if session.scalar(select(Enrollment.id).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)):
-        return course, version
+    course, content_hash, enrollment = row
+    version_id = course.published_version_id
+    version = immutable_row(session, cache, ("version", version_id, content_hash),
+                            lambda: session.get(CourseVersion, version_id))
+    if version is None:
+        return None
+    if open_catalogue or user.has_role("trainer", "hr") or enrollment is not None \
+            or course.id in due_dates(session, user):
+        return course, version, enrollment
     return None
 
 
@@ -171,9 +182,42 @@ def progress_of(session: Session, enrollment: Enrollment | None, manifest: dict[
                            statuses_of(rows, manifest, language))
 
 
-def load_activity(session: Session, version: CourseVersion, language: str, key: str) -> ActivityContent | None:
-    return session.scalar(select(ActivityContent).where(
-        ActivityContent.version_id == version.id, ActivityContent.language == language, ActivityContent.key == key))
+def load_activity(session: Session, version: CourseVersion, language: str, key: str,
+                  cache: MutableMapping[tuple, Any] | None = None) -> ActivityContent | None:
+    """An activity of ``version`` in ``language``; rows of a version never change, so they come
+    from ``cache`` once read (see :func:`immutable_row`)."""
+    return immutable_row(session, cache, ("activity", version.id, version.content_hash, language, key),
+                         lambda: session.scalar(select(ActivityContent).where(
+                             ActivityContent.version_id == version.id, ActivityContent.language == language,
+                             ActivityContent.key == key)))
+
+
+def immutable_row(session: Session, cache: MutableMapping[tuple, Any] | None, key: tuple,
+                  load: Callable[[], _Row | None]) -> _Row | None:
+    """A row that never changes once written (a course version, an activity's content), kept in
+    ``cache`` (the app's, ``LMSState.rows``) as a detached copy after its first ``load``.
+
+    Later requests get it merged into their session without a query (``merge(load=False)``:
+    each session has its own instance, so nothing is shared between threads or requests). The
+    key carries the version's content hash, so a reused row id can never bring back other content.
+    """
+    if cache is None:
+        return load()
+    found = cache.get(key)
+    if found is not None:
+        return session.merge(found, load=False)
+    row = load()
+    if row is None:
+        return None
+    mapper = inspect(type(row))
+    copy = mapper.class_manager.new_instance()
+    for column in mapper.column_attrs:
+        set_committed_value(copy, column.key, getattr(row, column.key))
+    make_transient_to_detached(copy)
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()
+    cache[key] = copy
+    return row
 
 
 #: how many parsed activities a cache keeps before it starts again

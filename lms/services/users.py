@@ -17,7 +17,9 @@ def sync_identity(session: Session, identity: Identity) -> User:
     Sets ``session.info["lms_identity_changed"]`` when it wrote, so a request
     that only reads can still commit the change.
     """
-    user = session.scalar(select(User).where(User.external_id == identity.id))
+    user = session.get(User, identity.user_id) if identity.user_id is not None else None
+    if user is None or user.external_id != identity.id:
+        user = session.scalar(select(User).where(User.external_id == identity.id))
     roles = ",".join(sorted(identity.roles))
     if user is None:
         # Someone HR imported before the host knew them: the first sign-in claims the row.

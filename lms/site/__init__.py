@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, g
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
@@ -59,8 +59,9 @@ from .. import migrate
 from ..core.oidc import parse_role_map
 from ..extension import LMS
 from ..identity import Identity
+from ..state import ping_when_idle
 from ..web import MAX_ID, form_field_bytes
-from .accounts import SiteUserStore, identity_of
+from .accounts import SiteUserStore, identity_of, signed_in
 from .models import SiteUser, db
 from .views import register
 
@@ -203,7 +204,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
             "pool_size": int(os.environ.get("LMS_DB_POOL_SIZE", 5)),
             "max_overflow": int(os.environ.get("LMS_DB_MAX_OVERFLOW", 5)),
-            "pool_pre_ping": True,
             "pool_recycle": 1800,
         })
     if test_config:
@@ -235,9 +235,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance.mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
-    if sqlite:
-        with app.app_context():
+    with app.app_context():
+        if sqlite:
             event.listen(db.engine, "connect", sqlite_write_ahead_log)
+        else:
+            ping_when_idle(db.engine)
     # Every POST of the site (sign-in, sign-out, invitations) carries a CSRF token.
     CSRFProtect(app)
     login_manager = LoginManager(app)
@@ -250,10 +252,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         user_id, _, token = session_id.partition(":")
         if not user_id.isdigit() or int(user_id) > MAX_ID or not token:
             return None
-        user = db.session.get(SiteUser, int(user_id))
-        if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        found = signed_in(int(user_id))
+        if found is None or not hmac.compare_digest(found[0].session_token.encode(), token.encode()):
             return None
-        return user
+        g.site_lms_user_id = found[1]  # read along: the plugin finds its row without a second lookup
+        return found[0]
 
     lms = LMS(app, user_store=SiteUserStore())
     # The site owns Flask's MAX_CONTENT_LENGTH: every body is cut off there, even one sent without a
@@ -269,7 +272,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def current_identity() -> Identity | None:
         if not current_user.is_authenticated:
             return None
-        return identity_of(current_user)
+        return identity_of(current_user, g.get("site_lms_user_id"))
 
     def upgrade_site_tables() -> None:
         migrate.upgrade(db.engine, SITE_MIGRATIONS, "site_alembic_version", db.metadata)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import current_app
+from sqlalchemy import String, cast, literal, select
 
 from ..identity import Identity
+from ..models import User
 from .models import SiteUser, db
 
 
@@ -83,6 +85,24 @@ class SiteUserStore:
         return "site.invite" if current_app.config.get("LMS_PASSWORD_LOGIN", True) else ""
 
 
-def identity_of(user: SiteUser) -> Identity:
-    return Identity(id=f"site:{user.id}", name=user.name, email=user.email,
-                    roles=frozenset(user.roles.split(",")))
+#: how the plugin knows a site account: ``lms_users.external_id`` is this prefix and the account's id
+IDENTITY_PREFIX = "site:"
+
+
+def identity_of(user: SiteUser, lms_user_id: int | None = None) -> Identity:
+    return Identity(id=f"{IDENTITY_PREFIX}{user.id}", name=user.name, email=user.email,
+                    roles=frozenset(user.roles.split(",")), user_id=lms_user_id)
+
+
+def signed_in(session_id: int) -> tuple[SiteUser, int | None] | None:
+    """The account of a sign-in session and the id of its ``lms_users`` row (None before the
+    plugin first saw it). Both rows come in one query and stay in the request's session, where
+    the plugin finds its own (``Identity.user_id``): one lookup per request for the site and the plugin."""
+    row = db.session.execute(
+        select(SiteUser, User)
+        .outerjoin(User, User.external_id == literal(IDENTITY_PREFIX) + cast(SiteUser.id, String))
+        .where(SiteUser.id == session_id)
+    ).first()
+    if row is None:
+        return None
+    return row[0], row[1].id if row[1] is not None else None

@@ -26,13 +26,13 @@ from support.trainer import read_lesson, row_users, seed_group
 COURSE = "/training/courses/sample"
 # page type -> (who opens it, path, the most statements it may run)
 PAGES = {
-    "my training": ("learner", "/training/", 12),  # 3 for the daily practice: mistakes, put right, streak
-    "course": ("learner", f"{COURSE}/", 10),
-    "lesson": ("learner", f"{COURSE}/01-basics/01-welcome", 9),
-    "quiz": ("learner", QUIZ, 9),
-    "quiz result": ("learner", QUIZ + "/attempts/{attempt}", 10),
-    "role-play": ("learner", SCENARIO, 10),
-    "my certificates": ("learner", "/training/certificates/", 6),
+    "my training": ("learner", "/training/", 10),  # 3 for the daily practice: mistakes, put right, streak
+    "course": ("learner", f"{COURSE}/", 8),
+    "lesson": ("learner", f"{COURSE}/01-basics/01-welcome", 5),
+    "quiz": ("learner", QUIZ, 5),
+    "quiz result": ("learner", QUIZ + "/attempts/{attempt}", 6),
+    "role-play": ("learner", SCENARIO, 6),
+    "my certificates": ("learner", "/training/certificates/", 5),
     "trainer: groups": ("trainer", "/training/trainer/", 8),
     "trainer: dashboard": ("trainer", "/training/trainer/groups/{group}", 15),
     "trainer: members": ("trainer", "/training/trainer/groups/{group}/members", 7),
