@@ -20,7 +20,7 @@ def kind_label(name: str, t: Interface) -> str:
     return t({"lesson": "Lesson", "quiz": "Quiz", "scenario": "Role-play", "task": "Task"}[name])
 
 
-@pytest.mark.parametrize(("language", "width"), [("ru", 1280), ("ar", 1024)])
+@pytest.mark.parametrize(("language", "width"), [("ru", 1280), ("ru", 1024), ("ar", 1280), ("ar", 1024)])
 def test_a_new_trainer_builds_plays_maps_publishes_and_compares_a_course(browser, live_server, auth, language,
                                                                           width):
     t = Interface(language)
