@@ -49,11 +49,17 @@ def reset_schema(url: str) -> None:
 
 
 def empty_tables(url: str) -> None:
+    """Every table emptied, children first, and on PostgreSQL every id sequence back to 1.
+
+    DELETE rather than TRUNCATE on PostgreSQL: TRUNCATE gives each of some fifty tables and
+    their indexes new files, about half a second per test; the tests' tables hold a few rows."""
     engine = create_engine(url)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)] + ["site_users"]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
-            connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+            connection.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
         else:
             connection.execute(text("PRAGMA foreign_keys=OFF"))
             for table in tables:
