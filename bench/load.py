@@ -297,8 +297,7 @@ def prepare_work(url: str, emails: list[str], seed: int, secret: str) -> tuple[d
         users = {u.email: u for u in session.scalars(select(User).where(User.email.in_(emails)))}
         for count, email in enumerate(emails, 1):
             user = users[email]
-            course, version = learning.accessible_course(session, user, SLUG, True)
-            enrollment = learning.get_enrollment(session, user, course)
+            course, version, enrollment = learning.accessible_course(session, user, SLUG, True)
             language = enrollment.language if enrollment else version.manifest["default_language"]
             enrollment = learning.ensure_enrollment(session, user, course, version, language)
             mine = work[email] = Work()

@@ -47,6 +47,13 @@ def attempts(session: Session, enrollment: Enrollment, key: str) -> list[QuizAtt
         QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.activity_key == key).order_by(QuizAttempt.number)))
 
 
+def latest_attempt(session: Session, enrollment: Enrollment, key: str) -> QuizAttempt | None:
+    """The learner's newest attempt at the quiz ``key`` (the only one answers can go to), alone."""
+    return session.scalar(select(QuizAttempt).where(
+        QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.activity_key == key)
+        .order_by(QuizAttempt.number.desc()).limit(1))
+
+
 
 
 def attempts_left(quiz: core.Quiz, done: int) -> int | None:

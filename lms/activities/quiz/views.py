@@ -153,8 +153,7 @@ def quiz_start(slug: str, module: str, activity: str) -> ResponseReturnValue:
 
 
 def _current(session: Session, enrollment: Enrollment, content: ActivityContent) -> QuizAttempt | None:
-    history = quizzes.attempts(session, enrollment, content.key)
-    attempt = history[-1] if history else None
+    attempt = quizzes.latest_attempt(session, enrollment, content.key)
     if attempt is None or str(attempt.id) != request.form.get("attempt"):
         return None
     return attempt
