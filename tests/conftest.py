@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine
 
 import lms.activities  # noqa: F401  (registers the activity kinds the content loader parses)
@@ -33,6 +34,25 @@ def database(tmp_path_factory) -> str:
     return url
 
 
+class SharedTemplateCache(BytecodeCache):
+    """Compiled templates kept in memory for the test process: each test builds a new app, and each
+    app's Jinja environment would otherwise compile every template it renders again. Jinja checks
+    each entry against its template's source, so an edited template is compiled anew."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = SharedTemplateCache()
+
+
 @pytest.fixture
 def app(database, tmp_path, monkeypatch):
     monkeypatch.setenv("LMS_INSTANCE_PATH", str(tmp_path / "instance"))
@@ -46,6 +66,7 @@ def app(database, tmp_path, monkeypatch):
         "LMS_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "LMS_DEFAULT_LOCALE": "ru",
     })
+    app.jinja_env.bytecode_cache = TEMPLATES
     yield app
     with app.app_context():
         from lms.site.models import db
