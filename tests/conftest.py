@@ -228,3 +228,26 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+#: the longest modules (a minute or more each) start first: ``make test`` hands whole modules to its two
+#: processes in collection order (pytest-xdist's ``loadscope``), and one of these started last would
+#: leave the other process idle at the end
+SLOW_FIRST = (
+    "browser/test_journey_learner.py",
+    "browser/test_roleplay_worst_paths.py",
+    "browser/test_studio_journey.py",
+    "browser/test_journey_trainer.py",
+    "browser/test_journey_hr.py",
+    "web/test_roleplay_condemned_replies.py",
+    "plugin/test_production.py",
+    "plugin/test_two_instances.py",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((i for i, name in enumerate(SLOW_FIRST) if path.endswith(name)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order
