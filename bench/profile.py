@@ -26,8 +26,8 @@ runs as ``bench/load.py`` does, warms up, then for each scenario:
 3. prints the inclusive time of a few steps that cross layers (the identity lookups, the
    enrollment lookups, CSRF, rendering, the commit) and the costliest functions.
 
-Scenarios: ``lesson``, ``quiz-save``, ``quiz-submit``, ``scenario-step``, ``dashboard-store``,
-and the yardsticks ``anchor`` (``bench/anchor.py``) and ``hello`` (``bench/hello.py``).
+Scenarios: ``lesson``, ``quiz-save``, ``quiz-submit``, ``scenario-step``, ``dashboard-store`` (a store's
+50 learners), ``dashboard-region`` (a region's 5,000, its regional trainer), and the yardsticks ``anchor`` (``bench/anchor.py``) and ``hello`` (``bench/hello.py``).
 The write scenarios write to the database (use a scratch one).
 """
 from __future__ import annotations
@@ -57,10 +57,11 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from bench.load import LESSONS, SLUG, USER_AGENT, csrf_of, prepare_work  # noqa: E402
-from bench.seed import PASSWORD, learner_email, trainer_email  # noqa: E402
+from bench.seed import PASSWORD, learner_email, regional_email, trainer_email  # noqa: E402
 from lms.site import database_url  # noqa: E402
 
-SCENARIOS = ("lesson", "quiz-save", "quiz-submit", "scenario-step", "dashboard-store", "anchor", "hello")
+SCENARIOS = ("lesson", "quiz-save", "quiz-submit", "scenario-step", "dashboard-store", "dashboard-region", "anchor",
+             "hello")
 
 #: (layer, substrings of a frame's file path); the first match wins
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
@@ -101,7 +102,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 STEPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("the site's identity (Flask-Login user loader)", "/flask_login/login_manager.py", ("_load_user",)),
     ("the plugin's identity (blueprint load_user: mirror into lms_users)", "/lms/blueprint.py", ("load_user",)),
-    ("enrollment lookups", "/lms/services/learning.py", ("get_enrollment", "ensure_enrollment")),
+    ("course, version and enrollment", "/lms/services/learning.py", ("accessible_course", "ensure_enrollment")),
     ("CSRF check", "/flask_wtf/csrf.py", ("protect",)),
     ("rendering (render_template)", "/flask/templating.py", ("render_template",)),
     ("commit", "/sqlalchemy/orm/session.py", ("commit",)),
@@ -208,15 +209,16 @@ def build(scenario: str, url: str, count: int, password: str) -> tuple[Callable[
     if result.exit_code != 0:
         raise SystemExit(f"flask lms init failed: {result.output}")
     headers = {"User-Agent": USER_AGENT}
-    if scenario == "dashboard-store":
+    if scenario in ("dashboard-store", "dashboard-region"):
         from lms.models import Group
-
-        client = app.test_client()
-        sign_in(client, trainer_email(1), password)
         from lms.site.models import db
 
+        client = app.test_client()
+        store = scenario == "dashboard-store"
+        sign_in(client, trainer_email(1) if store else regional_email(1), password)
         with app.app_context():
-            group = db.session.scalar(select(Group.id).where(Group.kind == "store").order_by(Group.id).limit(1))
+            group = db.session.scalar(select(Group.id).where(Group.kind == ("store" if store else "department"))
+                                      .order_by(Group.id).limit(1))
         return (lambda i: expect(client.get(f"/training/trainer/groups/{group}", headers=headers), 200)), math.inf  # type: ignore[return-value]
     clients = []
     for email in emails:

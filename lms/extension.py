@@ -23,7 +23,8 @@ Configuration keys (all prefixed ``LMS_``, defaults set with ``setdefault``):
 ``LMS_DEFAULT_LOCALE``        ``ru``; the last resort after the user's choice and Accept-Language
 ``LMS_LOGIN_URL``             where anonymous users are sent; defaults to Flask-Login's login view
 ``LMS_OPEN_CATALOGUE``        learners may start published courses nobody assigned to them (True)
-``LMS_REDIS_URL``             shared state for several workers (rate limits); memory when unset
+``LMS_REDIS_URL``             shared state for several workers (rate limits, cached dashboards); memory when unset
+``LMS_DASHBOARD_CACHE``       ``redis`` (the default with ``LMS_REDIS_URL``), ``memory`` (one process) or ``off``
 ``LMS_RATELIMIT_STORAGE_URI`` overrides the rate-limit storage; defaults to ``LMS_REDIS_URL``
 ``LMS_RATELIMIT_KEY_PREFIX``  ``lms``: the start of the plugin's rate-limit keys in a shared storage
 ``LMS_LOGIN_RATE_LIMIT``      ``10 per minute`` per address for login attempts
@@ -150,6 +151,7 @@ class LMS:
         config.setdefault("LMS_LOGIN_URL", None)
         config.setdefault("LMS_OPEN_CATALOGUE", True)
         config.setdefault("LMS_REDIS_URL", None)
+        config.setdefault("LMS_DASHBOARD_CACHE", None)
         config.setdefault("LMS_RATELIMIT_STORAGE_URI", None)
         config.setdefault("LMS_RATELIMIT_KEY_PREFIX", "lms")
         config.setdefault("LMS_LOGIN_RATE_LIMIT", "10 per minute")

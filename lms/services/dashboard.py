@@ -22,6 +22,7 @@ from ..models import (
     ActivityContent,
     ActivityProgress,
     Assignment,
+    Certificate,
     Course,
     CourseVersion,
     Enrollment,
@@ -48,6 +49,9 @@ class GroupDashboard:
     timeline: list[tuple[dt.date, int]]
     #: each kind's panel (the quiz score bands, the competency profile...)
     panels: list[kinds.DashboardPanel]
+    #: the earliest moment after ``now`` a member's certificate of the course expires: a course
+    #: status (``expired``) changes then without any write (a cached dashboard is valid until it)
+    valid_until: dt.datetime | None = None
 
 
 def group_courses(session: Session, group: Group) -> list[tuple[Course, CourseVersion, Assignment]]:
@@ -62,6 +66,11 @@ def group_courses(session: Session, group: Group) -> list[tuple[Course, CourseVe
 
 def _member_ids(group: Group):
     return select(GroupMember.user_id).where(GroupMember.group_id == group.id, GroupMember.role == MEMBER)
+
+
+def member_ids(session: Session, group: Group) -> list[int]:
+    """The ids of the group's members (its trainees)."""
+    return list(session.scalars(_member_ids(group)))
 
 
 def in_course(group: Group, course: Course):
@@ -125,21 +134,29 @@ def group_dashboard(session: Session, group: Group, course: Course, version: Cou
         .where(GroupMember.group_id == group.id, GroupMember.role == MEMBER))]
 
     # each member's due date and course status, by the one definition (lms.core.status)
+    now = now or dt.datetime.now(dt.UTC)
     assigned = status.assigned_pairs(member_ids, [course.id])
     members = select(GroupMember.user_id.label("user_id")).where(
         GroupMember.group_id == group.id, GroupMember.role == MEMBER).subquery("members")
     course_status = status.course_status_column(
         completed_at=Enrollment.completed_at, enrollment_id=Enrollment.id, due_date=assigned.c.due_date,
-        user_id=members.c.user_id, course_id=literal(course.id), today=today,
-        now=now or dt.datetime.now(dt.UTC))
+        user_id=members.c.user_id, course_id=literal(course.id), today=today, now=now)
+    expires = (select(func.min(Certificate.expires_at))
+               .where(Certificate.user_id == members.c.user_id, Certificate.course_id == course.id,
+                      Certificate.revoked_at.is_(None), Certificate.expires_at > now).scalar_subquery())
     dues: dict[int, dt.date | None] = {}
     statuses: dict[int, str] = {}
-    for user_id, due, state in session.execute(
-            select(members.c.user_id, assigned.c.due_date, course_status).select_from(members)
+    valid_until: dt.datetime | None = None
+    for user_id, due, state, expiry in session.execute(
+            select(members.c.user_id, assigned.c.due_date, course_status, expires).select_from(members)
             .outerjoin(assigned, assigned.c.user_id == members.c.user_id)
             .outerjoin(Enrollment, and_(Enrollment.user_id == members.c.user_id, Enrollment.course_id == course.id))):
         dues[user_id] = due
         statuses[user_id] = state
+        if expiry is not None:
+            if expiry.tzinfo is None:  # SQLite keeps no time zone: the column is UTC
+                expiry = expiry.replace(tzinfo=dt.UTC)
+            valid_until = expiry if valid_until is None else min(valid_until, expiry)
 
     progress = _progress_counts(session, plan, condition) if plan.module_of else {}
     matrix = core.build_matrix(plan, learners, progress, dues, today, statuses)
@@ -150,7 +167,7 @@ def group_dashboard(session: Session, group: Group, course: Course, version: Cou
 
     panels = [panel for kind in kinds.kinds()
               if (panel := kind.dashboard(session, course, version, language, condition, cache)) is not None]
-    return GroupDashboard(course, version, language, edition, group_due, plan, matrix, timeline, panels)
+    return GroupDashboard(course, version, language, edition, group_due, plan, matrix, timeline, panels, valid_until)
 
 
 def best_scores(session: Session, group: Group, course: Course, user_ids: list[int]) -> dict[int, dict[str, float]]:

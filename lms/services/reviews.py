@@ -9,12 +9,13 @@ belongs to, the learner's activity progress and the course completion.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -52,8 +53,16 @@ def visible_condition(user: User) -> ColumnElement[bool]:
 
 def pending_count(session: Session, user: User) -> int:
     """How many answers wait for ``user``'s review (one query, for the navigation badge)."""
-    return session.scalar(select(func.count(Review.id)).where(
-        Review.status == PENDING, visible_condition(user))) or 0
+    return session.scalar(_pending_statement(user.roles), {"viewer_id": user.id}) or 0
+
+
+@functools.lru_cache(maxsize=32)
+def _pending_statement(roles: str) -> Select:
+    """:func:`pending_count`'s statement for anyone with ``roles``, the person's id bound when it
+    runs: every page shows the badge, and building the statement cost more than running it."""
+    viewer = User(roles=roles)  # transient, never added to a session: only its roles and id are read
+    viewer.id = bindparam("viewer_id", type_=Integer)
+    return select(func.count(Review.id)).where(Review.status == PENDING, visible_condition(viewer))
 
 
 def get_visible(session: Session, user: User, review_id: int) -> Review | None:

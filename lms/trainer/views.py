@@ -6,6 +6,8 @@ do not tell which groups exist.
 """
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -13,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
 from ..core import charts
@@ -20,7 +23,7 @@ from ..core import dashboard as core
 from ..i18n import _, current_language, ngettext
 from ..models import Course, Group, User
 from ..practice import service as practice
-from ..services import dashboard, groups, learning, reviews, status
+from ..services import dashboard, dashboard_cache, groups, learning, reviews, status
 from ..state import db_session, state
 from ..web import NavItem, add_nav_item, today
 from .forms import ActionForm, AssignForm, GroupForm, MembersForm
@@ -118,9 +121,33 @@ def group(group_id: int) -> ResponseReturnValue:
     if chosen is None:
         return render_template("lms/trainer/group.html", data=None, **context)
     course, version, assignment = chosen
-    data = dashboard.group_dashboard(session, group, course, version, assignment.due_date, current_language(),
-                                     today(), state().parsed)
-    rows = core.filter_rows(core.sort_rows(data.matrix.rows, sort, descending), status)
+    language, day = current_language(), today()
+    now = dt.datetime.now(dt.UTC)
+
+    def build() -> tuple[tuple, list[int], dt.datetime | None]:
+        # a session of its own: its reads start after the cache read the stamps, whatever the
+        # database's isolation (SQLite keeps the snapshot of the request's first read)
+        with Session(state().engine) as fresh:
+            data = dashboard.group_dashboard(fresh, group, course, version, assignment.due_date, language, day,
+                                             state().parsed, now=now)
+            refreshers = practice.group_refreshers(fresh, group, course, version, data.language, day,
+                                                   state().parsed)
+        # without the rows of this request's session (each request puts its own back): the value is shared
+        value = (replace(data, course=None, version=None), refreshers)  # type: ignore[arg-type]
+        return value, [row.learner.user_id for row in data.matrix.rows], data.valid_until
+
+    # the group's assignment is part of the key: a new due date or a new assignment is a new entry
+    entry = dashboard_cache.cached(group.id, (group.id, course.id, version.id, assignment.id, assignment.due_date,
+                                              language, day), now,
+                                   lambda: dashboard.member_ids(db_session(), group), build)
+    data, refreshers = entry.value
+    # this request's rows, not those of the request that built the entry (same ids: they are in the key)
+    data = replace(data, course=course, version=version)
+    ordered = entry.extras.get((sort, descending, status))
+    if ordered is None:
+        ordered = entry.extras[(sort, descending, status)] = core.filter_rows(
+            core.sort_rows(data.matrix.rows, sort, descending), status)
+    rows = ordered
     shown = len(rows)
     pages = max(1, -(-shown // PAGE_SIZE))
     page = min(page, pages)
@@ -131,13 +158,20 @@ def group(group_id: int) -> ResponseReturnValue:
         query = urlencode({k: v for k, v in args.items() if v not in ("", None, 1) or k == "sort"})
         return url_for(".group", group_id=group.id) + "?" + query
 
-    rows = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    scores = dashboard.best_scores(session, group, course, [row.learner.user_id for row in rows])
-    rows = core.with_scores(data.plan, rows, scores)
-    refreshers = practice.group_refreshers(session, group, course, version, data.language, today(), state().parsed)
-    return render_template(
-        "lms/trainer/group.html", data=data, rows=rows, refreshers=refreshers, refresher_days=practice.TALLY_DAYS,
-        shown=shown, page=page, pages=pages, link=link, charts=dashboard_charts(data), **context)
+    def table() -> str:
+        shown_rows = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+        with Session(state().engine) as fresh:  # read after the stamps, as the entry was (see build)
+            scores = dashboard.best_scores(fresh, group, course, [row.learner.user_id for row in shown_rows])
+        return render_template("lms/trainer/_group_matrix.html", data=data, rows=core.with_scores(
+            data.plan, shown_rows, scores), shown=shown, page=page, pages=pages, link=link, **context)
+
+    # rendered once while the entry lives (and shared by the workers)
+    matrix_html = dashboard_cache.fragment(entry, ("table", sort, descending, status, page), table)
+    charts_html = dashboard_cache.fragment(entry, ("charts",), lambda: render_template(
+        "lms/trainer/_group_charts.html", data=data, refreshers=refreshers, refresher_days=practice.TALLY_DAYS,
+        charts=dashboard_charts(data)))
+    return render_template("lms/trainer/group.html", data=data, matrix_html=matrix_html, charts_html=charts_html,
+                           **context)
 
 
 def dashboard_charts(data: dashboard.GroupDashboard) -> dict:
