@@ -4,8 +4,11 @@ from sqlalchemy import event
 from lms.state import state
 
 
-def statements_for(client, app, url: str) -> tuple[int, str]:
-    client.get(url)  # the first request may sync the signed-in identity
+def statements_for(client, app, url: str, warm_up: bool = True) -> tuple[int, str]:
+    """The statements of one request to ``url`` and its page; ``warm_up`` first sends one that is not
+    counted (the first request may sync the signed-in identity, or fill a cache)."""
+    if warm_up:
+        client.get(url)
     with app.app_context():
         engine = state().engine
     seen: list[str] = []

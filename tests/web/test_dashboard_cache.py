@@ -6,13 +6,14 @@ import re
 import secrets
 
 import pytest
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import insert, select, update
 
 from lms.models import Enrollment, GroupMember, QuizAttempt, User
 from lms.site import create_app
-from lms.state import db_session, state
+from lms.state import db_session
 
 from support import csrf_from
+from support.queries import statements_for
 from support.trainer import (
     TRAINER,
     add_members,
@@ -28,24 +29,6 @@ REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 def counts(html: str) -> dict[str, int]:
     return {s: int(n) for s, n in re.findall(r'<span class="summary-number" data-status="(\w+)">(\d+)</span>', html)}
-
-
-def counted(client, app, url: str) -> tuple[int, str]:
-    """The statements of one request (``statements_for`` sends a request before the one it counts)."""
-    with app.app_context():
-        engine = state().engine
-    seen: list[str] = []
-
-    def count(*_args):
-        seen.append("")
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(seen), response.get_data(as_text=True)
 
 
 def without_tokens(html: str) -> str:
@@ -89,8 +72,8 @@ def test_a_learner_s_progress_shows_at_once_and_an_unchanged_group_is_served_fro
     app = cached_app
     trainer, anna, group_id = world(app, auth)
     page = f"{TRAINER}/groups/{group_id}"
-    built_count, built = counted(trainer, app, page)
-    again_count, again = counted(trainer, app, page)
+    built_count, built = statements_for(trainer, app, page, warm_up=False)
+    again_count, again = statements_for(trainer, app, page, warm_up=False)
     # nothing changed: the same page, from the cache
     assert without_tokens(again) == without_tokens(built) and again_count < built_count
     first = built
