@@ -255,7 +255,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         found = signed_in(int(user_id))
         if found is None or not hmac.compare_digest(found[0].session_token.encode(), token.encode()):
             return None
-        g.site_lms_user_id = found[1]  # read along: the plugin finds its row without a second lookup
+        g.site_lms_user = found[1]  # read along and held for the request: the plugin finds it in the session
         return found[0]
 
     lms = LMS(app, user_store=SiteUserStore())
@@ -272,7 +272,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def current_identity() -> Identity | None:
         if not current_user.is_authenticated:
             return None
-        return identity_of(current_user, g.get("site_lms_user_id"))
+        row = g.get("site_lms_user")
+        return identity_of(current_user, row.id if row is not None else None)
 
     def upgrade_site_tables() -> None:
         migrate.upgrade(db.engine, SITE_MIGRATIONS, "site_alembic_version", db.metadata)

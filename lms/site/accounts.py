@@ -94,10 +94,11 @@ def identity_of(user: SiteUser, lms_user_id: int | None = None) -> Identity:
                     roles=frozenset(user.roles.split(",")), user_id=lms_user_id)
 
 
-def signed_in(session_id: int) -> tuple[SiteUser, int | None] | None:
-    """The account of a sign-in session and the id of its ``lms_users`` row (None before the
-    plugin first saw it). Both rows come in one query and stay in the request's session, where
-    the plugin finds its own (``Identity.user_id``): one lookup per request for the site and the plugin."""
+def signed_in(session_id: int) -> tuple[SiteUser, User | None] | None:
+    """The account of a sign-in session and its ``lms_users`` row (None before the plugin first saw
+    it), in one query. The row is in the request's session, where the plugin finds it by its id
+    (``Identity.user_id``) while the caller holds it (a session keeps its rows by weak reference):
+    one lookup per request for the site and the plugin."""
     row = db.session.execute(
         select(SiteUser, User)
         .outerjoin(User, User.external_id == literal(IDENTITY_PREFIX) + cast(SiteUser.id, String))
@@ -105,4 +106,4 @@ def signed_in(session_id: int) -> tuple[SiteUser, int | None] | None:
     ).first()
     if row is None:
         return None
-    return row[0], row[1].id if row[1] is not None else None
+    return row[0], row[1]

@@ -26,31 +26,31 @@ from support.trainer import read_lesson, row_users, seed_group
 COURSE = "/training/courses/sample"
 # page type -> (who opens it, path, the most statements it may run)
 PAGES = {
-    "my training": ("learner", "/training/", 10),  # 3 for the daily practice: mistakes, put right, streak
-    "course": ("learner", f"{COURSE}/", 8),
-    "lesson": ("learner", f"{COURSE}/01-basics/01-welcome", 5),
-    "quiz": ("learner", QUIZ, 5),
-    "quiz result": ("learner", QUIZ + "/attempts/{attempt}", 6),
-    "role-play": ("learner", SCENARIO, 6),
-    "my certificates": ("learner", "/training/certificates/", 5),
-    "trainer: groups": ("trainer", "/training/trainer/", 8),
-    "trainer: dashboard": ("trainer", "/training/trainer/groups/{group}", 15),
-    "trainer: members": ("trainer", "/training/trainer/groups/{group}/members", 7),
-    "trainer: courses of a group": ("trainer", "/training/trainer/groups/{group}/courses", 8),
+    "my training": ("learner", "/training/", 9),  # 3 for the daily practice: mistakes, put right, streak
+    "course": ("learner", f"{COURSE}/", 7),
+    "lesson": ("learner", f"{COURSE}/01-basics/01-welcome", 4),
+    "quiz": ("learner", QUIZ, 4),
+    "quiz result": ("learner", QUIZ + "/attempts/{attempt}", 5),
+    "role-play": ("learner", SCENARIO, 5),
+    "my certificates": ("learner", "/training/certificates/", 4),
+    "trainer: groups": ("trainer", "/training/trainer/", 7),
+    "trainer: dashboard": ("trainer", "/training/trainer/groups/{group}", 14),
+    "trainer: members": ("trainer", "/training/trainer/groups/{group}/members", 5),
+    "trainer: courses of a group": ("trainer", "/training/trainer/groups/{group}/courses", 6),
     # each activity kind reads its own part of the record (lessons, attempts, runs, tasks) and the
     # course statuses come from the one status expression (lms.services.status)
-    "trainer: learner's record": ("trainer", "/training/trainer/learners/{learner}", 22),
-    "review queue": ("trainer", "/training/review/", 8),
-    "item analysis": ("trainer", "/training/review/analysis/sample", 10),
-    "authoring: courses": ("trainer", "/training/author/", 8),
-    "authoring: course": ("trainer", "/training/author/sample/", 12),
-    "authoring: editor": ("trainer", "/training/author/sample/edit?path=01-basics/01-welcome.md", 11),
-    "authoring: versions": ("trainer", "/training/author/sample/versions", 8),
-    "HR: completion report": ("hr", "/training/reports/completions", 8),
-    "HR: compliance matrix": ("hr", "/training/reports/compliance", 9),
-    "HR: people": ("hr", "/training/people/", 6),
-    "HR: a person": ("hr", "/training/people/{learner}", 9),
-    "HR: expiring certificates": ("hr", "/training/certificates/expiring", 6),
+    "trainer: learner's record": ("trainer", "/training/trainer/learners/{learner}", 21),
+    "review queue": ("trainer", "/training/review/", 6),
+    "item analysis": ("trainer", "/training/review/analysis/sample", 8),
+    "authoring: courses": ("trainer", "/training/author/", 6),
+    "authoring: course": ("trainer", "/training/author/sample/", 11),
+    "authoring: editor": ("trainer", "/training/author/sample/edit?path=01-basics/01-welcome.md", 10),
+    "authoring: versions": ("trainer", "/training/author/sample/versions", 7),
+    "HR: completion report": ("hr", "/training/reports/completions", 6),
+    "HR: compliance matrix": ("hr", "/training/reports/compliance", 7),
+    "HR: people": ("hr", "/training/people/", 4),
+    "HR: a person": ("hr", "/training/people/{learner}", 8),
+    "HR: expiring certificates": ("hr", "/training/certificates/expiring", 4),
 }
 
 
