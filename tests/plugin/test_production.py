@@ -1,7 +1,6 @@
 """The production set-up: gunicorn with several workers sharing rate limits through Redis."""
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -13,20 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from support import free_port
+from support import free_port, redis_available
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def redis_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 
 
 @pytest.mark.slow

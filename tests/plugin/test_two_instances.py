@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,23 +26,12 @@ from sqlalchemy import create_engine, select
 
 from lms.models import QuizAttempt
 
-from support import csrf_from, free_port
+from support import csrf_from, free_port, redis_available
 from support.quiz import URL as QUIZ
 from support.quiz import answers_for, save, start, submit
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379/0"
-
-
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 
 
 class Reply:
@@ -115,7 +103,7 @@ class Instance:
 
 
 def test_two_instances_share_sessions_quiz_attempts_and_rate_limits(app, auth, sample_course, database, tmp_path):
-    if not redis_answers():
+    if not redis_available():
         if os.environ.get("LMS_REQUIRE_REDIS"):
             pytest.fail("LMS_REQUIRE_REDIS is set but no Redis answers on 127.0.0.1:6379")
         pytest.skip("no Redis on 127.0.0.1:6379")

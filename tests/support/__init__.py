@@ -118,3 +118,13 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def redis_available(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    """Whether a Redis answers PING there (the tests that need one skip without it)."""
+    try:
+        with socket.create_connection((host, port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
